@@ -1,0 +1,1 @@
+"""Analyses: equilibria, dominance, efficiency, coalitions, property checkers."""

@@ -1,0 +1,1 @@
+"""The IR: expressions, properties, the Model, materialised games."""

@@ -1,0 +1,293 @@
+"""Property IR: what "aligned as a group" means, one dataclass per kind.
+
+The property layer is extensible: a new kind is a new frozen dataclass here
+(plus grammar and a checker registered in ``verigroup.analyses.registry``),
+never edits across the tree.  Every property carries its name and the span
+of its declaration (SARIF results point at it).
+
+Property *terms* (``welfare(p) >= 1/2 * max(welfare)``) reuse the expression
+nodes of :mod:`verigroup.model.expr` for numbers, parameters, arithmetic,
+comparison and logic, plus the term nodes defined here, which read a bound
+equilibrium or a whole-game quantity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal, Union
+
+from verigroup.diagnostics import NO_SPAN, Span
+from verigroup.model.expr import AgentRef, Expr
+
+
+class Concept(str, Enum):
+    """Solution concepts.  The value is the JSON name."""
+
+    PURE_NASH = "pure_nash"
+    MIXED_NASH = "mixed_nash"
+    CORRELATED = "correlated"
+    COARSE_CORRELATED = "coarse_correlated"
+    SPE = "spe"
+
+
+class Quantifier(str, Enum):
+    EVERY = "every"
+    SOME = "some"
+
+
+class Strength(str, Enum):
+    STRICT = "strict"
+    WEAK = "weak"
+
+
+# ---------------------------------------------------------------- profiles
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A pure profile, fully resolved: one action name per agent, in
+    ``Model.agents`` order.  ``name`` is the spec's name for it, if any."""
+
+    actions: tuple[str, ...]
+    name: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+# ------------------------------------------------------------ term nodes
+
+
+@dataclass(frozen=True)
+class MetricAt:
+    """``welfare(p)``: a metric at the equilibrium bound to ``var`` (the
+    expectation, for mixed and correlated equilibria)."""
+
+    metric: str
+    var: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PayoffAt:
+    """``payoff(a[1], p)``: an agent's (expected) payoff at a bound equilibrium."""
+
+    agent: AgentRef
+    var: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class MetricExtreme:
+    """``max(welfare)`` / ``min(welfare)`` over all pure profiles."""
+
+    metric: str
+    which: Literal["max", "min"]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EquilibriumValue:
+    """``best_equilibrium(welfare)`` / ``worst_equilibrium(welfare)``, with
+    "best" meaning in the metric's own sense (see ``Metric.sense``)."""
+
+    metric: str
+    which: Literal["best", "worst"]
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PriceOf:
+    """``price_of_anarchy(welfare)`` or ``price_of_stability(harm, mixed)``.
+
+    For a maximised metric: optimum / worst (resp. best) equilibrium value;
+    for a minimised one: worst (resp. best) equilibrium value / optimum.
+    Undefined (UNKNOWN with the reason) when the denominator is 0 or the
+    values have mixed signs."""
+
+    which: Literal["anarchy", "stability"]
+    metric: str
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EquilibriumCount:
+    """``count(nash)``: the number of pure equilibria (or extreme equilibria
+    for mixed)."""
+
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+Term = Union[Expr, MetricAt, PayoffAt, MetricExtreme, EquilibriumValue, PriceOf, EquilibriumCount]
+
+
+# --------------------------------------------------------------- properties
+
+
+@dataclass(frozen=True)
+class ParamRegion:
+    """``... for r in [1, 5]``: decide the property for every value of a free
+    parameter in a closed interval (Z3).  Other parameters stay fixed."""
+
+    param: str
+    lo: Expr
+    hi: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class IsEquilibrium:
+    """``nash {a: x, b: y}``: the profile is a pure Nash equilibrium."""
+
+    name: str
+    profile: Profile
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Dominant:
+    """``strictly dominant(a[i], withhold) for all i``: the action is a
+    dominant strategy for each of ``agents`` (indices into Model.agents)."""
+
+    name: str
+    agents: tuple[int, ...]
+    action: str
+    strength: Strength = Strength.WEAK
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Quantified:
+    """``for every nash p: welfare(p) >= 1/2 * max(welfare)``."""
+
+    name: str
+    quantifier: Quantifier
+    concept: Concept
+    var: str
+    body: Term
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A closed term that must be true: ``price_of_anarchy(welfare) <= 4/3``."""
+
+    name: str
+    body: Term
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class CoalitionStable:
+    """Coalition robustness of a pure profile.
+
+    ``kind``: ``strong`` (strong Nash: no coalition of any size has a joint
+    deviation making every member strictly better off), ``coalition_proof``
+    (Bernheim–Peleg–Whinston), or ``resilient`` (k-resilience: coalitions of
+    at most ``k``).  ``weak``: the weak variant (some member strictly better,
+    none worse)."""
+
+    name: str
+    kind: Literal["strong", "coalition_proof", "resilient"]
+    profile: Profile
+    k: int | None = None
+    weak: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Immune:
+    """t-immunity of a pure profile: no set of at most ``t`` adversaries,
+    deviating arbitrarily, lowers any other agent's payoff — or, when
+    ``condition`` is given, makes the condition false (it is a term over
+    metrics/payoffs of the deviated profile, written with plain metric names:
+    ``immune(coop, t = 1, welfare >= 2)``)."""
+
+    name: str
+    profile: Profile
+    t: int
+    condition: Expr | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Robust:
+    """(k,t)-robustness (Abraham, Dolev, Gonen, Halpern 2006)."""
+
+    name: str
+    profile: Profile
+    k: int
+    t: int
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class OptimumIsEquilibrium:
+    """``optimum_is_equilibrium(welfare)``: some optimal profile of the metric
+    (in its own sense) is a pure Nash equilibrium."""
+
+    name: str
+    metric: str
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class ParetoEfficient:
+    """``pareto_efficient(nash)``: every equilibrium of the concept is Pareto
+    efficient among pure profiles."""
+
+    name: str
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class IndividuallyRational:
+    """``individually_rational(coop, outside = {a: 0, planner: 1})``: at the
+    profile (or at every equilibrium when ``profile`` is None) each agent gets
+    at least its outside option."""
+
+    name: str
+    profile: Profile | None
+    outside: tuple[tuple[int, Expr], ...]
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Existence:
+    """``exists nash`` / ``unique nash`` (for a concept)."""
+
+    name: str
+    unique: bool
+    concept: Concept = Concept.PURE_NASH
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+Property = Union[
+    IsEquilibrium,
+    Dominant,
+    Quantified,
+    Claim,
+    CoalitionStable,
+    Immune,
+    Robust,
+    OptimumIsEquilibrium,
+    ParetoEfficient,
+    IndividuallyRational,
+    Existence,
+]
