@@ -1,0 +1,3 @@
+from verigroup.cli.main import entry
+
+entry()
