@@ -124,19 +124,63 @@ def check_model(model: Model, timeout: float | None = None, **options: Any) -> R
     ctx = Context(model, timeout=timeout, options=dict(options))
     results: list[PropertyResult] = []
     for prop in model.properties:
-        fn = get_checker(type(prop))
-        if fn is None:
-            results.append(
-                PropertyResult(prop.name, type(prop).__name__, Verdict.UNKNOWN, "none",
-                               f"no checker for property kind {type(prop).__name__} yet",
-                               {"reason": "not implemented"}, prop.span)
-            )
-            continue
-        results.append(run_with_deadline(ctx, prop, fn))
+        results.append(_check_one(ctx, prop))
     return Report(
         spec=model.path, spec_hash=spec_hash(model), game=model.name,
         params=model.param_values(), results=tuple(results), version=__version__,
     )
+
+
+def _symbolic(ctx: Any, prop: Any) -> PropertyResult | None:
+    """The Z3 route, or None when it does not apply to this property."""
+    from verigroup.analyses.timeouts import run_with_deadline
+
+    try:
+        from verigroup.analyses.symbolic import symbolic_check
+    except ModuleNotFoundError:  # pragma: no cover - feature absent
+        return None
+    box: list[PropertyResult | None] = [None]
+
+    def fn(c: Any, p: Any) -> PropertyResult:
+        r = symbolic_check(c, p)
+        box[0] = r
+        return r if r is not None else PropertyResult(p.name, type(p).__name__, Verdict.UNKNOWN, "z3", "", {}, p.span)
+
+    res = run_with_deadline(ctx, prop, fn)
+    if box[0] is None and res.method not in ("timeout",):
+        return None
+    return res
+
+
+def _check_one(ctx: Any, prop: Any) -> PropertyResult:
+    """Dispatch one property: the explicit (tensor) checker where the game
+    fits, the Z3 route for parameter regions, ``--method z3``, or when the
+    explicit route refuses the size.  Never HOLDS by default."""
+    from verigroup.analyses.registry import get_checker
+    from verigroup.analyses.timeouts import run_with_deadline
+
+    kind = type(prop).__name__
+    method = ctx.options.get("method", "auto")
+    wants_z3 = method == "z3" or getattr(prop, "region", None) is not None
+    if wants_z3:
+        res = _symbolic(ctx, prop)
+        if res is not None:
+            return res
+        if getattr(prop, "region", None) is not None:
+            return PropertyResult(prop.name, kind, Verdict.UNKNOWN, "none",
+                                  f"parameter regions are not supported for {kind} properties yet",
+                                  {"reason": "parameter region unsupported for this property kind"}, prop.span)
+    fn = get_checker(type(prop))
+    if fn is None:
+        return PropertyResult(prop.name, kind, Verdict.UNKNOWN, "none",
+                              f"no checker for property kind {kind} yet",
+                              {"reason": "not implemented"}, prop.span)
+    res = run_with_deadline(ctx, prop, fn)
+    if res.method == "size-guard" and method == "auto":
+        alt = _symbolic(ctx, prop)
+        if alt is not None:
+            return alt
+    return res
 
 
 def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None = None,

@@ -103,7 +103,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        import contextlib
+
+        with contextlib.redirect_stdout(stdout):  # --help / --version
+            args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         if args.command is None:
             _parser().print_help(stdout)
             return EXIT_USAGE

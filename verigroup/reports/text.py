@@ -36,9 +36,15 @@ def render_report(report: Report, verbose: bool = False) -> str:
         if r.message:
             lines.append(f"            {r.message}")
         if r.verdict is not Verdict.HOLDS or verbose:
+            ev = r.evidence
             for key in _SHOWN:
-                if key in r.evidence and key != "reason" or (key == "reason" and r.verdict is Verdict.UNKNOWN and key in r.evidence and r.evidence[key] != r.message):
-                    lines.append(f"            {key}: {_fmt(r.evidence[key])}")
+                if key not in ev:
+                    continue
+                if key == "equilibrium" and "profile" in ev:
+                    continue  # the profile line already names it
+                if key == "reason" and (r.verdict is not Verdict.UNKNOWN or ev[key] == r.message):
+                    continue
+                lines.append(f"            {key}: {_fmt(ev[key])}")
     return "\n".join(lines)
 
 
