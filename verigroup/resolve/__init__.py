@@ -1,0 +1,92 @@
+"""AST -> Model: names, types, params and overrides, family expansion,
+profiles and properties.  ``build_model`` is the front end's entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from verigroup.model.model import Model
+from verigroup.resolve.context import Ctx
+from verigroup.resolve.declarations import (
+    bound_params, check_cycles, resolve_agents, resolve_metrics, resolve_params, resolve_payoffs,
+)
+from verigroup.resolve.properties import resolve_property
+from verigroup.syntax import ast as A
+from verigroup.syntax.parser import parse_spec
+
+__all__ = ["build_model", "resolve_spec"]
+
+
+def build_model(text: str, path: str = "<spec>", overrides: Mapping[str, str] | None = None) -> Model:
+    """Parse and resolve spec text; raises SpecError with every problem found."""
+    return resolve_spec(parse_spec(text, path), dict(overrides or {}))
+
+
+def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
+    ctx = Ctx(spec.path, spec.source)
+    st = spec.statements
+    games = [s for s in st if isinstance(s, A.GameDecl)]
+    params = [s for s in st if isinstance(s, A.ParamDecl)]
+    agent_decls = [s for s in st if isinstance(s, A.AgentsDecl)]
+    payoffs = [s for s in st if isinstance(s, A.PayoffDecl)]
+    metrics = [s for s in st if isinstance(s, A.MetricDecl)]
+    profiles = [s for s in st if isinstance(s, A.ProfileDecl)]
+    props = [s for s in st if isinstance(s, A.PropertyDecl)]
+    for g in games[1:]:
+        ctx.error("E102", "a second `game` statement", g.span, f"the game is already named on line {games[0].span.line}")
+    try:
+        resolve_params(ctx, params, overrides, bound_params(agent_decls))
+    except Exception as exc:  # SpecError from a bad override value
+        from verigroup.diagnostics import SpecError
+
+        if isinstance(exc, SpecError):
+            ctx.diags.extend(exc.diagnostics)
+        else:
+            raise
+    resolve_agents(ctx, agent_decls)
+    if not agent_decls:
+        ctx.error("E108", "the spec declares no agents", st[0].span if st else ctx_span(ctx),
+                  "add `agents alice, bob: actions x, y`")
+    if any(d.code in ("E007", "E112", "E109") for d in ctx.diags):  # avoid cascades
+        raise ctx.failure()
+    for m in metrics:
+        if ctx.declare(m.name, "metric", m.name_span):
+            ctx.metric_decls[m.name] = m
+    for p in profiles:
+        if ctx.declare(p.name, "profile", p.name_span):
+            ctx.profile_decls[p.name] = p
+    agents = resolve_payoffs(ctx, payoffs)
+    metric_ir = resolve_metrics(ctx, metrics)
+    if not ctx.diags:
+        check_cycles(ctx, agents, metric_ir)
+    from verigroup.resolve.profiles import resolve_profile
+
+    named = {}
+    for p in profiles:
+        if ctx.profile_decls.get(p.name) is p:
+            prof = resolve_profile(ctx, p.value, p.name)
+            if prof is not None:
+                named[p.name] = prof
+    seen: dict[str, A.PropertyDecl] = {}
+    out = []
+    for d in props:
+        if d.name in seen:
+            ctx.error("E102", f'a second property named "{d.name}"', d.span,
+                      f"the first is on line {seen[d.name].span.line}")
+            continue
+        seen[d.name] = d
+        r = resolve_property(ctx, d)
+        if r is not None:
+            out.append(r)
+    ctx.raise_if_errors()
+    name = games[0].name if games else Path(spec.path).stem or "game"
+    desc = games[0].description if games else ""
+    return Model(name, desc, dict(ctx.params), agents, metric_ir, tuple(out), named,
+                 source=spec.source, path=spec.path)
+
+
+def ctx_span(ctx: Ctx):  # type: ignore[no-untyped-def]
+    from verigroup.diagnostics import Span
+
+    return Span(ctx.path, 1, 1)

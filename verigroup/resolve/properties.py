@@ -1,0 +1,221 @@
+"""Property declarations -> :mod:`verigroup.model.properties` records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verigroup.diagnostics import Span, did_you_mean
+from verigroup.model import properties as P
+from verigroup.resolve.context import Ctx, const_value
+from verigroup.resolve.exprs import PROPERTY_FUNCS, ExprResolver, _CONCEPTS
+from verigroup.resolve.profiles import check_action, outside_options, resolve_profile, select
+from verigroup.syntax import ast as A
+
+_KWARGS: dict[str, tuple[str, ...]] = {
+    "strong_nash": (), "coalition_proof": (), "resilient": ("k",), "immune": ("t", "adversaries"),
+    "robust": ("k", "t"), "individually_rational": ("outside",), "optimum_is_equilibrium": (),
+    "pareto_efficient": (), "dominant": (),
+}
+
+
+def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
+    region = _region(ctx, d.region) if d.region is not None else None
+    b = d.body
+    name, span = d.name, d.span
+    if isinstance(b, A.PNash):
+        prof = resolve_profile(ctx, b.profile)
+        return None if prof is None else P.IsEquilibrium(name, prof, span, region)
+    if isinstance(b, A.PExists):
+        return P.Existence(name, b.unique, _CONCEPTS[b.concept.concept], span, region)
+    if isinstance(b, A.PQuant):
+        c = _CONCEPTS[b.concept.concept]
+        for kind, names in (("param", ctx.params), ("metric", ctx.metric_decls), ("agent", ctx.families)):
+            if b.var in names:
+                ctx.error("E102", f"`{b.var}` is already a {kind}; choose another variable name", b.var_span)
+                return None
+        body = ExprResolver(ctx, "term", b.var).boolean(b.body, frozenset(), "a property")
+        return P.Quantified(name, P.Quantifier(b.quantifier), c, b.var, body, span, region)
+    assert isinstance(b, A.PTerm)
+    e = b.expr
+    if isinstance(e, A.ECall) and e.fn in PROPERTY_FUNCS:
+        return _function(ctx, d, b, e, region)
+    if b.strength is not None:
+        ctx.error("E110", f"`{b.strength}` only applies to dominant(...)", b.span)
+        return None
+    if b.forall is not None:
+        ctx.error("E110", "`for all` only applies to dominant(...)", b.forall_span)
+        return None
+    body = ExprResolver(ctx, "term", None).boolean(e, frozenset(), "a property")
+    return P.Claim(name, body, span, region)
+
+
+def _region(ctx: Ctx, r: A.Region) -> P.ParamRegion | None:
+    if r.param not in ctx.params:
+        ctx.error("E101", f"undefined param `{r.param}`", r.span, did_you_mean(r.param, ctx.params))
+        return None
+    res = ExprResolver(ctx, "const")
+    lo, hi = res.number(r.lo, frozenset(), "a region bound"), res.number(r.hi, frozenset(), "a region bound")
+    lv, hv = const_value(lo, ctx.param_values()), const_value(hi, ctx.param_values())
+    if lv is not None and hv is not None and lv > hv:
+        ctx.error("E112", f"empty region: {lv} > {hv}", r.span)
+        return None
+    if ctx.params[r.param].structural:
+        ctx.error("E112", f"`{r.param}` sets a family size; it cannot range over an interval", r.span)
+        return None
+    return P.ParamRegion(r.param, lo, hi, r.span)
+
+
+def _split(ctx: Ctx, e: A.ECall) -> tuple[list[A.Expr], dict[str, A.EKwarg]] | None:
+    pos: list[A.Expr] = []
+    kw: dict[str, A.EKwarg] = {}
+    allowed = _KWARGS.get(e.fn, ())
+    for a in e.args:
+        if isinstance(a, A.EKwarg):
+            if a.name not in allowed:
+                ctx.error("E110", f"{e.fn}(...) has no argument `{a.name}`", a.span,
+                          did_you_mean(a.name, allowed) or (
+                              f"its named arguments are {', '.join(allowed)}" if allowed else None))
+                return None
+            key = "t" if a.name == "adversaries" else a.name
+            if key in kw:
+                ctx.error("E102", f"`{a.name}` is given twice", a.span)
+                return None
+            kw[key] = a
+        else:
+            pos.append(a)
+    return pos, kw
+
+
+def _int_arg(ctx: Ctx, kw: dict[str, A.EKwarg], key: str, call: A.ECall, minimum: int) -> int | None:
+    a = kw.get(key)
+    if a is None:
+        ctx.error("E110", f"{call.fn}(...) needs `{key} = N`", call.span)
+        return None
+    ir = ExprResolver(ctx, "const").number(a.value, frozenset(), f"`{key}`")
+    v = const_value(ir, ctx.param_values())
+    if v is None or v.denominator != 1 or v < minimum:
+        ctx.error("E110", f"`{key}` must be an integer of at least {minimum}", a.value.span)
+        return None
+    return int(v)
+
+
+def _arity(ctx: Ctx, call: A.ECall, pos: list[A.Expr], lo: int, hi: int) -> bool:
+    if not lo <= len(pos) <= hi:
+        want = str(lo) if lo == hi else f"{lo} to {hi}"
+        ctx.error("E103", f"{call.fn}(...) takes {want} positional argument{'s' if hi != 1 else ''} "
+                  f"({len(pos)} given)", call.span)
+        return False
+    return True
+
+
+def _function(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.ECall, region: Any) -> Any:
+    fn, name, span = e.fn, d.name, d.span
+    if fn != "dominant":
+        if b.strength is not None:
+            ctx.error("E110", f"`{b.strength}` only applies to dominant(...)", b.span)
+            return None
+        if b.forall is not None:
+            ctx.error("E110", "`for all` only applies to dominant(...)", b.forall_span)
+            return None
+    split = _split(ctx, e)
+    if split is None:
+        return None
+    pos, kw = split
+    if fn == "dominant":
+        if not _arity(ctx, e, pos, 2, 2):
+            return None
+        sel, act = pos
+        if isinstance(sel, A.EIndex):
+            agents = select(ctx, sel.name, sel.index, sel.span, b.forall)
+        elif isinstance(sel, A.EName):
+            agents = select(ctx, sel.name, None, sel.span, b.forall)
+        else:
+            ctx.error("E110", "dominant(...) takes an agent first: a[i], a family, a[2] or a single agent",
+                      sel.span)
+            return None
+        if b.forall is not None and not (isinstance(sel, A.EIndex) and isinstance(sel.index, A.EName)
+                                         and sel.index.name == b.forall):
+            ctx.error("E110", f"`for all {b.forall}` but the agent is not indexed by `{b.forall}`",
+                      b.forall_span)
+            return None
+        if agents is None:
+            return None
+        if not isinstance(act, A.EName):
+            ctx.error("E110", "dominant(...) takes an action second", act.span)
+            return None
+        if not check_action(ctx, agents, act.name, act.span):
+            return None
+        strength = P.Strength.STRICT if b.strength == "strictly" else P.Strength.WEAK
+        return P.Dominant(name, tuple(agents), act.name, strength, span, region)
+    if fn in ("strong_nash", "coalition_proof", "resilient"):
+        extra = [a for a in pos[1:]]
+        weak = False
+        if extra and isinstance(extra[-1], A.EName) and extra[-1].name == "weak" and fn != "coalition_proof":
+            weak = True
+            extra.pop()
+        if not pos or extra:
+            ctx.error("E103", f"{fn}(PROFILE{', k = N' if fn == 'resilient' else ''}"
+                      f"{'' if fn == 'coalition_proof' else ' [, weak]'}) takes one profile", e.span)
+            return None
+        k = None
+        if fn == "resilient":
+            k = _int_arg(ctx, kw, "k", e, 1)
+            if k is None:
+                return None
+        prof = resolve_profile(ctx, pos[0])
+        if prof is None:
+            return None
+        kind = "strong" if fn == "strong_nash" else fn
+        return P.CoalitionStable(name, kind, prof, k, weak, span, region)  # type: ignore[arg-type]
+    if fn == "immune":
+        if not _arity(ctx, e, pos, 1, 2) and not (len(pos) == 1 and kw):
+            return None
+        t = _int_arg(ctx, kw, "t", e, 0)
+        prof = resolve_profile(ctx, pos[0]) if pos else None
+        cond = None
+        if len(pos) == 2:
+            cond = ExprResolver(ctx, "expr").boolean(pos[1], frozenset(), "the immunity condition")
+        if t is None or prof is None:
+            return None
+        return P.Immune(name, prof, t, cond, span, region)
+    if fn == "robust":
+        if not _arity(ctx, e, pos, 1, 1):
+            return None
+        k, t = _int_arg(ctx, kw, "k", e, 0), _int_arg(ctx, kw, "t", e, 0)
+        prof = resolve_profile(ctx, pos[0])
+        if k is None or t is None or prof is None:
+            return None
+        return P.Robust(name, prof, k, t, span, region)
+    res = ExprResolver(ctx, "term")
+    if fn == "optimum_is_equilibrium":
+        if not _arity(ctx, e, pos, 1, 2):
+            return None
+        m = res._metric_arg(e, 0)
+        c = res.concept_arg(e, 1)
+        if m is None or c is None:
+            return None
+        return P.OptimumIsEquilibrium(name, m, c, span, region)
+    if fn == "pareto_efficient":
+        if not _arity(ctx, e, pos, 0, 1):
+            return None
+        c = res.concept_arg(e, 0)
+        return None if c is None else P.ParetoEfficient(name, c, span, region)
+    # individually_rational
+    if not _arity(ctx, e, pos, 1, 1):
+        return None
+    if "outside" not in kw:
+        ctx.error("E110", "individually_rational(...) needs `outside = {agent: value, ...}`", e.span)
+        return None
+    outside = outside_options(ctx, kw["outside"].value)
+    if isinstance(pos[0], A.EConcept):
+        prof, concept = None, _CONCEPTS[pos[0].concept]
+    else:
+        prof, concept = resolve_profile(ctx, pos[0]), P.Concept.PURE_NASH
+        if prof is None:
+            return None
+    if outside is None:
+        return None
+    return P.IndividuallyRational(name, prof, outside, concept, span, region)  # type: ignore[arg-type]
+
+
+_ = Span

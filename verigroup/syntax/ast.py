@@ -1,0 +1,282 @@
+"""The surface AST: frozen dataclasses with source spans.
+
+The parser turns lark trees into these nodes at once; nothing after
+:mod:`verigroup.syntax.parser` sees a ``lark.Tree``.  The resolver
+(:mod:`verigroup.resolve`) turns them into the IR of :mod:`verigroup.model`.
+Names are kept as written; resolution decides what they mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal, Union
+
+from verigroup.diagnostics import NO_SPAN, Span
+
+# ------------------------------------------------------------ expressions
+
+
+@dataclass(frozen=True)
+class ENum:
+    value: Fraction
+    text: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EBool:
+    value: bool
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EName:
+    """A bare name: index variable, param, metric, single agent, action,
+    profile or family, decided by the resolver."""
+
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EIndex:
+    """``a[expr]``: a member of an agent family."""
+
+    name: str
+    index: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EUnary:
+    op: Literal["-", "+", "not"]
+    operand: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EBinary:
+    """Arithmetic (``+ - * / ^``), comparison and ``and``/``or``."""
+
+    op: str
+    left: "Expr"
+    right: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+    op_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ECond:
+    then: "Expr"
+    cond: "Expr"
+    otherwise: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EConcept:
+    """A solution-concept keyword used as an argument: ``count(nash)``."""
+
+    concept: Literal["pure_nash", "mixed_nash", "correlated", "coarse_correlated", "spe"]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EEntry:
+    """``a[1]: withhold`` inside braces; ``index`` None for ``a: ...``."""
+
+    name: str
+    index: "Expr | None"
+    value: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EDict:
+    """``{a: contribute, a[1]: withhold}``: a profile or a per-agent table."""
+
+    entries: tuple[EEntry, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EAllProfile:
+    """``all withhold``: every agent plays this action."""
+
+    action: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    action_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EKwarg:
+    """``k = 2`` inside a call's argument list."""
+
+    name: str
+    value: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ECall:
+    """``f(arg, ...)``: builtins (min/max/abs), ``payoff(...)``, metric
+    terms and property functions alike."""
+
+    fn: str
+    args: tuple["Expr", ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    fn_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class EAggregate:
+    """``sum(j in lo..hi if filter: body)``; lo/hi None when the range is
+    left to inference (``count(j: a[j] == x)``)."""
+
+    fn: str
+    var: str
+    lo: "Expr | None"
+    hi: "Expr | None"
+    filter: "Expr | None"
+    body: "Expr"
+    span: Span = field(default=NO_SPAN, compare=False)
+    var_span: Span = field(default=NO_SPAN, compare=False)
+
+
+Expr = Union[
+    ENum, EBool, EName, EIndex, EUnary, EBinary, ECond, EConcept, EDict,
+    EAllProfile, EKwarg, ECall, EAggregate,
+]
+
+# ------------------------------------------------------------ statements
+
+
+@dataclass(frozen=True)
+class GameDecl:
+    name: str
+    description: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ParamDecl:
+    name: str
+    value: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class AgentHead:
+    """``a[1..n]`` (lo/hi set) or ``planner`` (lo/hi None)."""
+
+    name: str
+    lo: Expr | None
+    hi: Expr | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class AgentsDecl:
+    heads: tuple[AgentHead, ...]
+    actions: tuple[tuple[str, Span], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PayoffDecl:
+    """``payoff a[i] = ...`` / ``payoff a[1] = ...`` / ``payoff planner = ...``."""
+
+    target: str
+    index: Expr | None
+    expr: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    target_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class MetricDecl:
+    name: str
+    sense: str | None
+    expr: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+    sense_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ProfileDecl:
+    name: str
+    value: Expr  # EDict or EAllProfile
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+# ------------------------------------------------------------ properties
+
+
+@dataclass(frozen=True)
+class Region:
+    param: str
+    lo: Expr
+    hi: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PNash:
+    """``nash PROFILE``; profile is an EName, EDict or EAllProfile."""
+
+    profile: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PQuant:
+    quantifier: Literal["every", "some"]
+    concept: EConcept
+    var: str
+    body: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    var_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PExists:
+    unique: bool
+    concept: EConcept
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PTerm:
+    """Any other property: a claim or a property function such as
+    ``strictly dominant(a[i], x) for all i`` or ``immune(coop, t = 1)``."""
+
+    expr: Expr
+    strength: Literal["strictly", "weakly"] | None = None
+    forall: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    forall_span: Span = field(default=NO_SPAN, compare=False)
+
+
+PropBody = Union[PNash, PQuant, PExists, PTerm]
+
+
+@dataclass(frozen=True)
+class PropertyDecl:
+    name: str
+    body: PropBody
+    region: Region | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl]
+
+
+@dataclass(frozen=True)
+class Spec:
+    statements: tuple[Statement, ...]
+    path: str = "<spec>"
+    source: str = field(default="", compare=False, repr=False)
