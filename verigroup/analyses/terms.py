@@ -1,0 +1,432 @@
+"""Property terms over equilibria of any concept: Quantified and Claim.
+
+A term is evaluated exactly (Fractions and bools).  ``welfare(p)`` and
+``payoff(a[1], p)`` read the equilibrium bound to ``p`` through
+``Point.expect`` (pure, mixed and correlated points alike); ``max(welfare)``
+is over all pure profiles; ``best_equilibrium``/``worst_equilibrium``,
+``price_of_anarchy``/``price_of_stability`` and ``count(nash)`` read the
+concept's equilibrium set.
+
+Honesty rules:
+
+* An incomplete equilibrium set (``complete=False``) never proves anything:
+  ``for every`` is VIOLATED (a counterexample was found) or UNKNOWN, ``for
+  some`` is HOLDS (a witness was found) or UNKNOWN, and whole-set values
+  (best/worst equilibrium, prices, counts) are undefined -> UNKNOWN.
+* Approximate points (``exact=False``) are neither counterexamples nor
+  witnesses.
+* Infinitely many mixed equilibria (``extra["components_infinite"]``): only
+  the extreme equilibria are listed.  Checking them is a proof only when the
+  term is *vertex-decidable*: a comparison of affine combinations of the
+  point's expectations (conjunctions for ``every``, disjunctions for
+  ``some``), and either the game has two agents (each maximal Nash subset is
+  a product of polytopes and expectations are bilinear, so their extremes
+  are at extreme equilibria) or the provider says ``extra["vertices_suffice"]``.
+  For correlated concepts the set is one polytope and expectations are
+  linear, so the same terms are vertex-decidable when the vertex list is
+  complete.  Otherwise a violating vertex is still a counterexample, and a
+  clean pass is UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from verigroup.analyses.pure import game_of, names, not_normal_form, optima, region_unsupported, result
+from verigroup.analyses.registry import Context, CorrelatedPoint, EquilibriumSet, MixedPoint, PurePoint
+from verigroup.analyses.registry import checker
+from verigroup.analyses.timeouts import check_deadline
+from verigroup.diagnostics import SpecError
+from verigroup.model.expr import (
+    AgentRef, Arith, BoolConst, Call, Compare, Cond, Logic, Neg, Not, Num, ParamRef, span_of,
+)
+from verigroup.model.game import NormalFormGame
+from verigroup.model.properties import (
+    Claim, Concept, EquilibriumCount, EquilibriumValue, MetricAt, MetricExtreme, PayoffAt, PriceOf,
+    Quantified, Quantifier, Term,
+)
+from verigroup.verdicts import PropertyResult, Verdict, q
+
+Value = Fraction | bool
+
+
+class Undefined(Exception):
+    """The term has no value (price with a zero denominator, an incomplete
+    equilibrium set, ...): the property is UNKNOWN with this reason."""
+
+
+# --------------------------------------------------------- point ordering
+
+
+def point_key(pt: Any) -> tuple[Any, ...]:
+    if isinstance(pt, PurePoint):
+        return (0, pt.profile)
+    if isinstance(pt, MixedPoint):
+        return (1, tuple(tuple(-x for x in s) for s in pt.strategy))
+    if isinstance(pt, CorrelatedPoint):
+        return (2, tuple(sorted((s, -pr) for s, pr in pt.support)))
+    return (3, repr(pt))
+
+
+def exact_points(eqs: EquilibriumSet) -> list[Any]:
+    return sorted((p for p in eqs.points if getattr(p, "exact", True)), key=point_key)
+
+
+def vertex_sound(eqs: EquilibriumSet, game: NormalFormGame | None) -> bool:
+    """May a vertex-decidable term be decided on the listed points alone?"""
+    if eqs.extra.get("vertices_suffice"):
+        return True
+    if eqs.concept in (Concept.CORRELATED, Concept.COARSE_CORRELATED):
+        return True
+    if eqs.concept is Concept.MIXED_NASH:
+        return game is not None and game.num_players == 2
+    return False
+
+
+def set_exhaustive(eqs: EquilibriumSet) -> tuple[bool, str]:
+    """(listed points are all the equilibria, reason when not)."""
+    if not eqs.complete:
+        return False, eqs.reason or "the equilibrium search was incomplete"
+    if any(not getattr(p, "exact", True) for p in eqs.points):
+        return False, "some equilibria are only approximate"
+    if eqs.concept is Concept.MIXED_NASH and eqs.extra.get("components_infinite"):
+        return False, "infinitely many mixed equilibria; only the extreme ones are listed"
+    if eqs.concept in (Concept.CORRELATED, Concept.COARSE_CORRELATED):
+        return False, "a correlated equilibrium set is a polytope; only its vertices are listed"
+    return True, ""
+
+
+# ---------------------------------------------------------- the evaluator
+
+
+class TermEvaluator:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.params = ctx.model.param_values()
+        self.trace: dict[str, Any] = {}
+        self._game: NormalFormGame | None = None
+
+    @property
+    def game(self) -> NormalFormGame:
+        if self._game is None:
+            try:
+                self._game = game_of(self.ctx)
+            except SpecError as exc:
+                if exc.diagnostics and exc.diagnostics[0].code == "E202":
+                    raise
+                raise Undefined("this term needs the normal-form game: " + exc.diagnostics[0].message)
+        return self._game
+
+    def tensor(self, metric: str, span: Any) -> Any:
+        g = self.game
+        if metric not in g.metrics:
+            raise SpecError.single("E101", f"undefined metric `{metric}`", span)
+        return g.metrics[metric].tensor
+
+    def equilibria(self, concept: Concept) -> EquilibriumSet:
+        return self.ctx.equilibria(concept)
+
+    def values_over(self, metric: str, concept: Concept, span: Any) -> list[tuple[Fraction, Any]]:
+        eqs = self.equilibria(concept)
+        ok, why = set_exhaustive(eqs)
+        if not ok and not (eqs.complete and vertex_sound(eqs, self.game)
+                           and all(getattr(p, "exact", True) for p in eqs.points)):
+            raise Undefined(f"{concept.value} equilibrium values are not exact: {why}")
+        t = self.tensor(metric, span)
+        return [(p.expect(t), p) for p in exact_points(eqs)]
+
+    def sense(self, metric: str) -> str:
+        return self.game.metrics[metric].sense
+
+    def eq_value(self, metric: str, which: str, concept: Concept, span: Any) -> tuple[Fraction, Any]:
+        vals = self.values_over(metric, concept, span)
+        if not vals:
+            raise Undefined(f"the game has no {concept.value} equilibrium")
+        maximize = self.sense(metric) == "maximize"
+        want_max = (which == "best") == maximize
+        best = max(v for v, _ in vals) if want_max else min(v for v, _ in vals)
+        witness = next(p for v, p in vals if v == best)
+        return best, witness
+
+    def describe(self, pt: Any) -> dict[str, Any]:
+        try:
+            return pt.describe(self.game).to_json()  # type: ignore[no-any-return]
+        except Undefined:
+            return {"point": repr(pt)}
+
+    def agent(self, ref: AgentRef, env: dict[str, Any]) -> int:
+        idx = None
+        if ref.index is not None:
+            v = self.num(ref.index, env)
+            if v.denominator != 1:
+                raise SpecError.single("E107", f"agent index must be an integer, got {v}", ref.span)
+            idx = int(v)
+        k = self.ctx.model.agent_index(ref.family, idx)
+        if k is None:
+            raise SpecError.single("E105", f"no agent {ref.family}" + ("" if idx is None else f"[{idx}]"),
+                                   ref.span)
+        return k
+
+    def num(self, t: Term, env: dict[str, Any]) -> Fraction:
+        v = self.ev(t, env)
+        if isinstance(v, bool):
+            raise SpecError.single("E107", "expected a number, found a condition", span_of(t))
+        return v
+
+    def cond(self, t: Term, env: dict[str, Any]) -> bool:
+        v = self.ev(t, env)
+        if not isinstance(v, bool):
+            raise SpecError.single("E107", "expected a condition, found a number", span_of(t))
+        return v
+
+    def point(self, var: str, env: dict[str, Any], span: Any) -> Any:
+        if var not in env:
+            raise SpecError.single("E101", f"`{var}` is not bound to an equilibrium here", span)
+        return env[var]
+
+    def ev(self, t: Term, env: dict[str, Any]) -> Value:  # noqa: C901 - one case per node
+        if isinstance(t, Num):
+            return Fraction(t.value)
+        if isinstance(t, BoolConst):
+            return bool(t.value)
+        if isinstance(t, ParamRef):
+            if t.name not in self.params:
+                raise SpecError.single("E101", f"undefined parameter `{t.name}`", t.span)
+            return self.params[t.name]
+        if isinstance(t, Neg):
+            return -self.num(t.operand, env)
+        if isinstance(t, Not):
+            return not self.cond(t.operand, env)
+        if isinstance(t, Arith):
+            x, y = self.num(t.left, env), self.num(t.right, env)
+            if t.op == "+":
+                return x + y
+            if t.op == "-":
+                return x - y
+            if t.op == "*":
+                return x * y
+            if t.op == "^":
+                if y.denominator != 1:
+                    raise SpecError.single("E107", "exponent must be an integer", t.span)
+                if x == 0 and y < 0:
+                    raise Undefined("0 to a negative power in the property")
+                return x ** int(y)
+            if y == 0:
+                raise Undefined("division by zero in the property")
+            return x / y
+        if isinstance(t, Compare):
+            a, b = self.ev(t.left, env), self.ev(t.right, env)
+            if isinstance(a, bool) != isinstance(b, bool):
+                raise SpecError.single("E107", "cannot compare a number with a condition", t.span)
+            return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[t.op]
+        if isinstance(t, Logic):
+            left = self.cond(t.left, env)
+            if t.op == "and":
+                return left and self.cond(t.right, env)
+            return left or self.cond(t.right, env)
+        if isinstance(t, Cond):
+            return self.ev(t.then, env) if self.cond(t.cond, env) else self.ev(t.otherwise, env)
+        if isinstance(t, Call):
+            vals = [self.num(a, env) for a in t.args]
+            if t.fn == "abs":
+                return abs(vals[0])
+            return min(vals) if t.fn == "min" else max(vals)
+        if isinstance(t, MetricAt):
+            return self.point(t.var, env, t.span).expect(self.tensor(t.metric, t.span))  # type: ignore[no-any-return]
+        if isinstance(t, PayoffAt):
+            k = self.agent(t.agent, env)
+            return self.point(t.var, env, t.span).expect(self.game.payoffs[k])  # type: ignore[no-any-return]
+        if isinstance(t, MetricExtreme):
+            self.tensor(t.metric, t.span)
+            o = optima(self.game, t.metric)
+            v = o.max_value if t.which == "max" else o.min_value
+            self.trace[f"{t.which}({t.metric})"] = {"value": q(v), "profile": names(
+                self.game, o.argmax[0] if t.which == "max" else o.argmin[0])}
+            return v
+        if isinstance(t, EquilibriumValue):
+            v, w = self.eq_value(t.metric, t.which, t.concept, t.span)
+            self.trace[f"{t.which}_equilibrium({t.metric}, {t.concept.value})"] = {
+                "value": q(v), "equilibrium": self.describe(w)}
+            return v
+        if isinstance(t, PriceOf):
+            return self.price(t)
+        if isinstance(t, EquilibriumCount):
+            eqs = self.equilibria(t.concept)
+            if not eqs.complete or any(not getattr(p, "exact", True) for p in eqs.points):
+                raise Undefined(f"the {t.concept.value} equilibrium count is not known exactly: "
+                                f"{eqs.reason or 'incomplete search'}")
+            n = len(eqs.points)
+            self.trace[f"count({t.concept.value})"] = {"value": n, "extreme_only": bool(
+                eqs.extra.get("components_infinite"))}
+            return Fraction(n)
+        raise SpecError.single("E110", f"{type(t).__name__} cannot appear in a property term", span_of(t))
+
+    def price(self, t: PriceOf) -> Fraction:
+        self.tensor(t.metric, t.span)
+        sense = self.sense(t.metric)
+        o = optima(self.game, t.metric)
+        which = "worst" if t.which == "anarchy" else "best"
+        eq_v, witness = self.eq_value(t.metric, which, t.concept, t.span)
+        opt = o.max_value if sense == "maximize" else o.min_value
+        num, den = (opt, eq_v) if sense == "maximize" else (eq_v, opt)
+        label = f"price_of_{t.which}({t.metric}, {t.concept.value})"
+        info = {"optimum": q(opt), f"{which}_equilibrium_value": q(eq_v),
+                "equilibrium": self.describe(witness), "sense": sense}
+        if den == 0:
+            self.trace[label] = info
+            raise Undefined(f"{label} is undefined: the denominator is 0 ({info})")
+        if (num > 0 > den) or (num < 0 < den):
+            self.trace[label] = info
+            raise Undefined(f"{label} is undefined: the optimum and the equilibrium value have "
+                            f"different signs ({q(num)} / {q(den)})")
+        v = num / den
+        info["value"] = q(v)
+        self.trace[label] = info
+        return v
+
+
+# --------------------------------------------------- vertex-decidability
+
+
+def _uses(t: Any, var: str) -> bool:
+    if isinstance(t, (MetricAt, PayoffAt)):
+        return t.var == var
+    kids = [getattr(t, f) for f in ("left", "right", "operand", "cond", "then", "otherwise")
+            if hasattr(t, f)]
+    kids += list(getattr(t, "args", ()))
+    return any(_uses(k, var) for k in kids if k is not None)
+
+
+def _affine(t: Any, var: str) -> bool:
+    if not _uses(t, var):
+        return True
+    if isinstance(t, (MetricAt, PayoffAt)):
+        return True
+    if isinstance(t, Neg):
+        return _affine(t.operand, var)
+    if isinstance(t, Arith):
+        if t.op in ("+", "-"):
+            return _affine(t.left, var) and _affine(t.right, var)
+        if t.op == "*":
+            return (not _uses(t.left, var) and _affine(t.right, var)) or (
+                not _uses(t.right, var) and _affine(t.left, var))
+        if t.op == "/":
+            return not _uses(t.right, var) and _affine(t.left, var)
+    return False
+
+
+def vertex_decidable(t: Any, var: str, quantifier: Quantifier) -> bool:
+    ok_ops = {"<", "<=", ">", ">=", "=="} if quantifier is Quantifier.EVERY else {"<", "<=", ">", ">=", "!="}
+    if isinstance(t, Compare):
+        return t.op in ok_ops and _affine(t.left, var) and _affine(t.right, var)
+    if isinstance(t, Logic):
+        want = "and" if quantifier is Quantifier.EVERY else "or"
+        return t.op == want and vertex_decidable(t.left, var, quantifier) and vertex_decidable(
+            t.right, var, quantifier)
+    return not _uses(t, var)
+
+
+# ---------------------------------------------------------------- checkers
+
+
+def _sides(ev: TermEvaluator, body: Any, env: dict[str, Any]) -> dict[str, str]:
+    if isinstance(body, Compare):
+        try:
+            a, b = ev.ev(body.left, env), ev.ev(body.right, env)
+            return {"left": q(a) if not isinstance(a, bool) else str(a).lower(),
+                    "right": q(b) if not isinstance(b, bool) else str(b).lower(), "op": body.op}
+        except Undefined:
+            return {}
+    return {}
+
+
+def _point_evidence(ev: TermEvaluator, pt: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"equilibrium": ev.describe(pt)}
+    if isinstance(pt, PurePoint):
+        out["profile"] = names(ev.game, pt.profile)
+    desc = out["equilibrium"]
+    if isinstance(desc, dict):
+        for k in ("payoffs", "metrics"):
+            if k in desc:
+                out[k] = desc[k]
+    return out
+
+
+def _unknown(prop: Any, method: str, reason: str, extra: dict[str, Any] | None = None) -> PropertyResult:
+    return result(prop, Verdict.UNKNOWN, method, reason, {"reason": reason, **(extra or {})})
+
+
+@checker(Quantified)
+def check_quantified(ctx: Context, prop: Quantified) -> PropertyResult:
+    if getattr(prop, "region", None) is not None:
+        return region_unsupported(prop)
+    if prop.concept is not Concept.SPE and (r := not_normal_form(ctx, prop)) is not None:
+        return r
+    ev = TermEvaluator(ctx)
+    eqs = ctx.equilibria(prop.concept)
+    method = eqs.method or prop.concept.value
+    points = exact_points(eqs)
+    every = prop.quantifier is Quantifier.EVERY
+    undefined: list[str] = []
+    for pt in points:
+        check_deadline()
+        env = {prop.var: pt}
+        try:
+            ok = ev.cond(prop.body, env)
+        except Undefined as exc:
+            undefined.append(str(exc))
+            continue
+        if every and not ok:
+            evidence = {"kind": "equilibrium", "concept": prop.concept.value,
+                        **_point_evidence(ev, pt), "sides": _sides(ev, prop.body, env), "terms": ev.trace}
+            return result(prop, Verdict.VIOLATED, method,
+                          f"an equilibrium ({prop.concept.value}) violates the property", evidence)
+        if not every and ok:
+            evidence = {"method": method, "witness": _point_evidence(ev, pt),
+                        "sides": _sides(ev, prop.body, env), "terms": ev.trace}
+            return result(prop, Verdict.HOLDS, method,
+                          f"a {prop.concept.value} equilibrium satisfies the property", evidence)
+    if undefined:
+        return _unknown(prop, method, undefined[0], {"checked": len(points)})
+    exhaustive, why = set_exhaustive(eqs)
+    if not exhaustive and eqs.complete and all(getattr(p, "exact", True) for p in eqs.points):
+        g = None
+        try:
+            g = ev.game
+        except Undefined:
+            pass
+        if vertex_sound(eqs, g) and vertex_decidable(prop.body, prop.var, prop.quantifier):
+            exhaustive, why = True, ""
+            method += " (extreme equilibria suffice: the property is linear in the equilibrium)"
+    if not exhaustive:
+        return _unknown(prop, method, f"no {'violation' if every else 'witness'} among "
+                        f"{len(points)} equilibria, but {why}", {"checked": len(points)})
+    if every:
+        return result(prop, Verdict.HOLDS, method,
+                      f"all {len(points)} {prop.concept.value} equilibria satisfy the property",
+                      {"method": method, "equilibria": len(points), "terms": ev.trace})
+    return result(prop, Verdict.VIOLATED, method,
+                  f"none of the {len(points)} {prop.concept.value} equilibria satisfies the property",
+                  {"kind": "no_witness", "method": method, "equilibria": len(points),
+                   "checked": [_point_evidence(ev, p) for p in points[:5]], "terms": ev.trace})
+
+
+@checker(Claim)
+def check_claim(ctx: Context, prop: Claim) -> PropertyResult:
+    if getattr(prop, "region", None) is not None:
+        return region_unsupported(prop)
+    ev = TermEvaluator(ctx)
+    try:
+        ok = ev.cond(prop.body, {})
+    except Undefined as exc:
+        return _unknown(prop, "exact evaluation", str(exc), {"terms": ev.trace})
+    evidence = {"method": "exact evaluation", "sides": _sides(ev, prop.body, {}), "terms": ev.trace}
+    if ok:
+        return result(prop, Verdict.HOLDS, "exact evaluation", "the claim holds", evidence)
+    return result(prop, Verdict.VIOLATED, "exact evaluation", "the claim is false",
+                  {"kind": "claim", **evidence})
+
+
+__all__ = ["TermEvaluator", "Undefined", "check_quantified", "check_claim", "vertex_decidable",
+           "point_key", "exact_points"]
