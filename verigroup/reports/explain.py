@@ -1,0 +1,318 @@
+"""``verigroup explain``: a plain-language narrative of a check report.
+
+One paragraph per violated property, built only from its evidence (the
+JSON-shaped counterexample), and one line per HOLDS / UNKNOWN property.
+Wording is deterministic and every number is exact (``p/q``)::
+
+    alice can gain 2 by switching from cooperate to defect, so
+    {alice: cooperate, bob: cooperate} is not an equilibrium.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from verigroup.model.model import Model
+from verigroup.verdicts import Verdict
+
+OP_WORDS = {
+    ">=": "below the required", ">": "not above", "<=": "above the allowed", "<": "not below",
+    "==": "not equal to the required", "!=": "equal to the excluded",
+}
+
+
+def explain_report(report: Any, model: Model | None = None) -> str:
+    """The narrative of a :class:`verigroup.api.Report` (``model`` gives
+    agent families and property bodies for nicer wording)."""
+    head = f"{report.game} ({report.spec})"
+    params = getattr(report, "params", {}) or {}
+    if params:
+        head += ": " + ", ".join(f"{k} = {_num(v)}" for k, v in sorted(params.items()))
+    lines = [head]
+    props = {p.name: p for p in model.properties} if model is not None else {}
+    for r in report.results:
+        if r.verdict is Verdict.VIOLATED:
+            text = explain_violation(r.evidence, model, props.get(r.name), r.message)
+            lines.append(f"VIOLATED \"{r.name}\": {text}")
+        elif r.verdict is Verdict.HOLDS:
+            lines.append(f"HOLDS    \"{r.name}\": {_sentence(r.message)}")
+        else:
+            reason = r.evidence.get("reason") if isinstance(r.evidence, Mapping) else None
+            lines.append(f"UNKNOWN  \"{r.name}\": {_sentence(reason or r.message)}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------- wording
+
+
+def _num(v: Any) -> str:
+    from fractions import Fraction
+
+    from verigroup.verdicts import q
+
+    if isinstance(v, (int, Fraction)) and not isinstance(v, bool):
+        return q(v)
+    return str(v)
+
+
+def _sentence(s: str) -> str:
+    s = (s or "").strip()
+    if not s:
+        return ""
+    return s if s.endswith((".", "!", "?")) else s + "."
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def braces(profile: Mapping[str, str]) -> str:
+    return "{" + ", ".join(f"{a}: {x}" for a, x in profile.items()) + "}"
+
+
+def where(profile: Mapping[str, str], model: Model | None) -> str:
+    """``every a[i] plays withhold`` / ``alice plays defect and bob plays cooperate``."""
+    parts: list[str] = []
+    done: set[str] = set()
+    if model is not None:
+        for fam in dict.fromkeys(a.family for a in model.agents):
+            members = [a.name for a in model.agents if a.family == fam and a.index is not None]
+            acts = {profile.get(m) for m in members}
+            if len(members) > 1 and len(acts) == 1 and None not in acts:
+                parts.append(f"every {fam}[i] plays {acts.pop()}")
+                done.update(members)
+    parts += [f"{a} plays {x}" for a, x in profile.items() if a not in done]
+    return _and(parts)
+
+
+def describe_eq(eq: Mapping[str, Any], model: Model | None) -> str:
+    """An equilibrium record in words."""
+    if "distribution" in eq:
+        return "the correlated equilibrium " + "; ".join(
+            f"{braces(d['profile'])} with probability {d['probability']}" for d in eq["distribution"])
+    strat = eq.get("strategies") or {}
+    if strat and all(isinstance(s, Mapping) and len(s) == 1 and list(s.values())[0] == "1"
+                     for s in strat.values()) and eq.get("concept") != "spe":
+        return "the equilibrium where " + where({a: list(s)[0] for a, s in strat.items()}, model)
+    if eq.get("concept") == "spe":
+        return "the subgame-perfect equilibrium " + "; ".join(
+            f"{a}: " + ", ".join(f"{k} -> {v}" for k, v in s.items()) for a, s in strat.items())
+    return "the equilibrium where " + _and([
+        f"{a} mixes " + ", ".join(f"{x} {p}" for x, p in s.items()) if len(s) > 1 else f"{a} plays {list(s)[0]}"
+        for a, s in strat.items()])
+
+
+def _payoffs(p: Mapping[str, Any]) -> str:
+    return ", ".join(f"{a} {v}" for a, v in p.items())
+
+
+def _term_name(term: Any) -> str | None:
+    from verigroup.model.properties import MetricAt, PayoffAt
+
+    if isinstance(term, MetricAt):
+        return term.metric
+    if isinstance(term, PayoffAt):
+        ref = term.agent
+        return f"the payoff of {ref.family}" + ("" if ref.index is None else "[…]")
+    return None
+
+
+def _sides_text(ev: Mapping[str, Any], prop: Any) -> str:
+    sides = ev.get("sides") or {}
+    if not sides:
+        return ""
+    left, op, right = sides.get("left"), sides.get("op"), sides.get("right")
+    name = _term_name(getattr(getattr(prop, "body", None), "left", None)) or "the left-hand side"
+    words = OP_WORDS.get(str(op), f"failing {op}")
+    return f"{name} is {left}, {words} {right}"
+
+
+def _terms_text(ev: Mapping[str, Any]) -> str:
+    terms = ev.get("terms") or {}
+    bits = []
+    for k in sorted(terms):
+        v = terms[k]
+        if isinstance(v, Mapping) and "value" in v:
+            bits.append(f"{k} = {v['value']}")
+    return f" ({'; '.join(bits)})" if bits else ""
+
+
+# ------------------------------------------------------------ by kind
+
+
+def explain_violation(ev: Mapping[str, Any], model: Model | None, prop: Any, message: str) -> str:
+    kind = ev.get("kind") if isinstance(ev, Mapping) else None
+    fn = _KINDS.get(str(kind))
+    if fn is None:
+        return _sentence(message)
+    try:
+        return fn(ev, model, prop)
+    except (KeyError, TypeError, AttributeError, IndexError):  # evidence of an unexpected shape
+        return _sentence(message)
+
+
+def _deviation(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    prof = ev["profile"]
+    agent = ev["agent"]
+    to = ev.get("deviation", ev.get("better_action"))
+    gain = ev.get("gain")
+    if gain is None and "payoff" in ev and "deviation_payoff" in ev:
+        from fractions import Fraction
+
+        from verigroup.verdicts import q
+
+        gain = q(Fraction(ev["deviation_payoff"]) - Fraction(ev["payoff"]))
+    return (f"{agent} can gain {gain} by switching from {prof[agent]} to {to} "
+            f"(payoff {ev.get('payoff')} -> {ev.get('deviation_payoff')}), so {braces(prof)} is not an equilibrium.")
+
+
+def _dominance(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    agent, act, comp = ev["agent"], ev["action"], ev["competitor"]
+    if "opponents" not in ev:
+        return (f"For {agent}, {act} is not dominant: it is never strictly better than {comp} "
+                f"(they tie against every choice of the others).")
+    pa = ev.get("payoff", ev.get("payoff_action"))
+    pc = ev.get("competitor_payoff", ev.get("payoff_competitor"))
+    opp = where(ev["opponents"], model)
+    rel = "less than" if ev.get("why") != "no better than" else "no more than"
+    return (f"For {agent}, {act} is not dominant: when {opp}, {act} pays {pa}, {rel} "
+            f"the {pc} that {comp} pays.")
+
+
+def _equilibrium(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    eq = ev.get("equilibrium") or {"strategies": {a: {x: "1"} for a, x in ev["profile"].items()},
+                                   "concept": "pure_nash"}
+    side = _sides_text(ev, prop)
+    desc = describe_eq(eq, model)
+    body = f", {side}" if side else ", the property is false"
+    pay = ev.get("payoffs") or eq.get("payoffs")
+    tail = f" Payoffs there: {_payoffs(pay)}." if pay else ""
+    return f"In {desc}{body}{_terms_text(ev)}.{tail}"
+
+
+def _no_witness(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    n = ev.get("equilibria")
+    checked = ev.get("checked") or []
+    first = ""
+    if checked and isinstance(checked[0], Mapping) and "equilibrium" in checked[0]:
+        first = f"; for example {describe_eq(checked[0]['equilibrium'], model)}"
+    count = f"{n} " if isinstance(n, int) else ""
+    return f"None of the {count}equilibria satisfies the property{first}{_terms_text(ev)}."
+
+
+def _coalition(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    dev: Mapping[str, str] = ev["deviation"]
+    members = list(dev)
+    acts = set(dev.values())
+    if len(members) == 1:
+        who = f"If {members[0]} switches to {dev[members[0]]}"
+    elif len(acts) == 1:
+        who = f"If {_and(members)} {'both' if len(members) == 2 else 'all'} switch to {acts.pop()}"
+    else:
+        who = "If " + _and([f"{a} switches to {x}" for a, x in dev.items()])
+    gains: Mapping[str, str] = ev.get("gains") or {}
+    gvals = set(gains.values())
+    if len(members) == 1 and gains:
+        gain = f"it gains {list(gains.values())[0]}"
+    elif len(gvals) == 1:
+        gain = f"each gains {gvals.pop()}"
+    else:
+        gain = _and([f"{a} gains {g}" for a, g in gains.items()])
+    adv = ev.get("adversary_deviation") or {}
+    pre = ""
+    if adv:
+        pre = " after " + _and([f"{a} switches to {x}" for a, x in adv.items()]) + " as an adversary"
+        if "gainer" in ev:
+            gain = f"{ev['gainer']} gains {gains.get(ev['gainer'])}"
+    return (f"{who}{pre}, {gain}, so {braces(ev['profile'])} is not stable against this coalition "
+            f"(payoffs {_payoffs(ev.get('payoffs_before') or {})} -> {_payoffs(ev.get('payoffs_after') or {})}).")
+
+
+def _adversaries(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    dev: Mapping[str, str] = ev["deviation"]
+    acts = set(dev.values())
+    if len(dev) == 1:
+        who = "If adversary " + _and([f"{a} switches to {x}" for a, x in dev.items()])
+    elif len(acts) == 1:
+        who = f"If adversaries {_and(list(dev))} {'both' if len(dev) == 2 else 'all'} switch to {acts.pop()}"
+    else:
+        who = "If adversaries " + _and([f"{a} switches to {x}" for a, x in dev.items()])
+    if "victim" in ev:
+        v = ev["victim"]
+        before, after = (ev.get("payoffs_before") or {}).get(v), (ev.get("payoffs_after") or {}).get(v)
+        return f"{who}, {v} loses {ev['loss']} (payoff {before} -> {after})."
+    mets = ev.get("metrics_after") or {}
+    return (f"{who}, the required condition fails" +
+            (f": afterwards {', '.join(f'{m} is {v}' for m, v in mets.items())}" if mets else "") + ".")
+
+
+def _condition(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    mets = ev.get("metrics") or {}
+    return (f"The condition already fails at {braces(ev['profile'])} without any adversary"
+            + (f" ({', '.join(f'{m} is {v}' for m, v in mets.items())})" if mets else "") + ".")
+
+
+def _below(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    at = braces(ev["profile"]) if "profile" in ev else describe_eq(ev.get("equilibrium") or {}, model)
+    return f"{ev['agent']} gets {ev['payoff']} at {at}, below its outside option {ev['outside_option']}."
+
+
+def _pareto(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    desc = describe_eq(ev.get("equilibrium") or {}, model)
+    return (f"{desc[0].upper()}{desc[1:]} (payoffs {_payoffs(ev.get('payoffs') or {})}) is Pareto-dominated by "
+            f"{braces(ev['dominating_profile'])} (payoffs {_payoffs(ev.get('dominating_payoffs') or {})}).")
+
+
+def _optimum(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    metric = getattr(prop, "metric", "the metric")
+    first = (ev.get("deviations") or [None])[0]
+    tail = ""
+    if isinstance(first, Mapping):
+        tail = " " + _deviation(first, model, prop)
+    n = ev.get("optima")
+    return (f"The best {metric} is {ev['value']}, reached at {n} profile(s), but none of them is an "
+            f"equilibrium.{tail}")
+
+
+def _nonexistence(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    concept = getattr(getattr(prop, "concept", None), "value", "pure_nash").replace("_", " ")
+    return f"The game has no {concept} equilibrium: every profile gives some agent a profitable deviation."
+
+
+def _multiplicity(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    ws = ev.get("witnesses") or ev.get("equilibria")
+    n = ev.get("equilibria") if isinstance(ev.get("equilibria"), int) else None
+    if isinstance(ws, list) and len(ws) >= 2:
+        ds = [describe_eq(w, model) if "strategies" in w or "distribution" in w
+              else "the equilibrium " + braces(w["profile"]) for w in ws[:2]]
+        return (f"The equilibrium is not unique{f' (there are {n})' if n else ''}: for example "
+                f"{ds[0]}, and {ds[1]}.")
+    return "The equilibrium is not unique" + (" (there are infinitely many)." if ev.get("components_infinite") else ".")
+
+
+def _claim(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    s = ev.get("sides") or {}
+    if s:
+        return f"The claim is false: {s.get('left')} {s.get('op')} {s.get('right')} does not hold{_terms_text(ev)}."
+    return "The claim is false" + (f" at parameters {ev['params']}" if ev.get("params") else "") + "."
+
+
+def _play(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    steps = [f"{s['actor']} plays {s['move']}" for s in ev.get("play", [])]
+    return (f"On an equilibrium play ({'; '.join(steps) or 'the empty play'}), with probability "
+            f"{ev.get('probability')}, '{ev.get('property')}' fails at step {ev.get('failed_at')}; "
+            f"payoffs {_payoffs(ev.get('payoffs') or {})}.")
+
+
+_KINDS = {
+    "deviation": _deviation, "dominance": _dominance, "equilibrium": _equilibrium,
+    "no_witness": _no_witness, "coalition": _coalition, "adversaries": _adversaries,
+    "condition": _condition, "below_outside_option": _below, "pareto_dominated": _pareto,
+    "optimum_not_equilibrium": _optimum, "nonexistence": _nonexistence, "no_equilibrium": _nonexistence,
+    "multiplicity": _multiplicity, "two_equilibria": _multiplicity, "claim": _claim, "play": _play,
+}
+
+__all__ = ["explain_report", "explain_violation", "describe_eq", "where", "braces"]
