@@ -26,6 +26,16 @@ _SHOWN = ("profile", "equilibrium", "coalition", "adversaries", "deviation", "ga
           "metrics", "values", "witness", "region", "trace", "reason")
 
 
+def _region(ev: Mapping[str, Any]) -> str:
+    """``(1/5, 1]`` style intervals from a Z3 region certificate."""
+    name = ev.get("param", "x")
+    parts = []
+    closed = ev.get("closed") or [[True, True]] * len(ev["region"])
+    for (lo, hi), (cl, ch) in zip(ev["region"], closed):
+        parts.append(f"{name} in {'[' if cl else '('}{lo}, {hi}{']' if ch else ')'}")
+    return " or ".join(parts) if parts else "no value in the interval"
+
+
 def render_report(report: Report, verbose: bool = False) -> str:
     params = ", ".join(f"{k}={q(v)}" for k, v in sorted(report.params.items()))
     lines = [f"{report.spec}: game {report.game}" + (f" ({params})" if params else "")]
@@ -43,6 +53,11 @@ def render_report(report: Report, verbose: bool = False) -> str:
                 if key == "equilibrium" and "profile" in ev:
                     continue  # the profile line already names it
                 if key == "reason" and (r.verdict is not Verdict.UNKNOWN or ev[key] == r.message):
+                    continue
+                if key == "region":
+                    lines.append(f"            holds for: {_region(ev)}")
+                    if "params" in ev and "param" in ev:
+                        lines.append(f"            counterexample at: {ev['param']} = {ev['params'].get(ev['param'])}")
                     continue
                 lines.append(f"            {key}: {_fmt(ev[key])}")
     return "\n".join(lines)
