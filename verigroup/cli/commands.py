@@ -101,7 +101,7 @@ def cmd_export(args: argparse.Namespace, overrides: dict[str, str], out: IO[str]
             from verigroup.extensive.reduced import reduced_normal_form
             from verigroup.io.nfg import write_nfg
 
-            text_out = write_nfg(reduced_normal_form(model.protocol))
+            text_out = write_nfg(reduced_normal_form(model.protocol).game)
         else:
             from verigroup.io.nfg import write_nfg
 

@@ -37,8 +37,8 @@ def show_text(model: Model) -> str:
     if model.params:
         lines.append("params: " + ", ".join(f"{k} = {q(p.value)}" for k, p in model.params.items()))
     lines.append(f"agents ({len(model.agents)}):")
-    for a in model.agents[:50]:
-        lines.append(f"  {a.name}: {', '.join(a.actions)}")
+    for ag in model.agents[:50]:
+        lines.append(f"  {ag.name}: {', '.join(ag.actions)}")
     if len(model.agents) > 50:
         lines.append(f"  … and {len(model.agents) - 50} more")
     if model.metrics:
@@ -64,8 +64,8 @@ def show_text(model: Model) -> str:
         widths = [max(len(g.actions[1][j]), *(len(cells[i][j]) for i in range(g.shape[0])))
                   for j in range(g.shape[1])]
         lines.append("  " + " " * w0 + " | " + " | ".join(a.ljust(w) for a, w in zip(g.actions[1], widths)))
-        for i, a in enumerate(g.actions[0]):
-            lines.append("  " + a.ljust(w0) + " | " + " | ".join(c.ljust(w) for c, w in zip(cells[i], widths)))
+        for i, row in enumerate(g.actions[0]):
+            lines.append("  " + row.ljust(w0) + " | " + " | ".join(c.ljust(w) for c, w in zip(cells[i], widths)))
     else:
         lines.append("payoffs:")
         for s in g.profiles():
