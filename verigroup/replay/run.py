@@ -1,0 +1,45 @@
+"""The replay driver: every report of a check document is re-established
+from its spec (:mod:`.loading`), evidence by evidence (:mod:`.evidence`), and
+compared with a fresh check (:mod:`.fresh`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from verigroup.replay.evidence import EvidenceChecker
+from verigroup.replay.fresh import compare_fresh
+from verigroup.replay.loading import load_spec, parse_document
+from verigroup.replay.oracle import Oracle
+from verigroup.replay.result import Finding, ReplayResult
+
+
+def replay_file(path: str | Path, timeout: float | None = None) -> ReplayResult:
+    """Re-check every report in a ``verigroup check --format json`` file."""
+    from verigroup.api import read_text
+
+    doc = parse_document(read_text(path), str(path))
+    findings: list[Finding] = []
+    for rep in doc["reports"]:
+        findings.extend(replay_report(rep, Path(path), timeout))
+    return ReplayResult(str(path), tuple(findings))
+
+
+def replay_report(rep: dict[str, Any], report_path: Path, timeout: float | None = None) -> list[Finding]:
+    from verigroup.api import check_model
+
+    name = rep["spec"]["path"]
+    model, out = load_spec(rep["spec"], report_path)
+    if model is None:
+        return out
+    props = {p.name: p for p in model.properties}
+    oracle = Oracle(model)
+    for pr in rep["properties"]:
+        prop = props.get(pr["name"])
+        if prop is None:
+            out.append(Finding(name, pr["name"], "mismatch", "property exists",
+                               "the spec has no property of this name"))
+            continue
+        out.extend(EvidenceChecker(oracle, prop, pr, name).run())
+    out.extend(compare_fresh(model, rep, name, timeout, check_model))
+    return out
