@@ -165,6 +165,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.correlated",
     "verigroup.analyses.coalitions",
     "verigroup.analyses.extensive",
+    "verigroup.analyses.protocol_props",
 )
 _loaded = False
 

@@ -178,6 +178,26 @@ class MetricOf:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
+@dataclass(frozen=True)
+class MoveIs:
+    """``STAGE == action`` in a protocol (``!=`` when ``negate``): the move
+    made at the named stage (in the current round).  A stage that was not
+    reached in the history makes ``==`` false (and ``!=`` true)."""
+
+    stage: str
+    action: str
+    negate: bool = False
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class StateRef:
+    """A protocol state variable (``state stock = 10``), read by name."""
+
+    name: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
 Expr = Union[
     Num,
     BoolConst,
@@ -195,9 +215,11 @@ Expr = Union[
     Aggregate,
     PayoffOf,
     MetricOf,
+    MoveIs,
+    StateRef,
 ]
 
-BOOL_NODES = (BoolConst, ActionIs, SameAction, Not, Compare, Logic)
+BOOL_NODES = (BoolConst, ActionIs, SameAction, Not, Compare, Logic, MoveIs)
 
 
 def span_of(e: object) -> Span:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Literal, Union
+from fractions import Fraction
+from typing import Any, Literal, Union
 
 from verigroup.diagnostics import NO_SPAN, Span
 from verigroup.model.expr import AgentRef, Expr
@@ -278,7 +279,85 @@ class Existence:
     region: ParamRegion | None = None
 
 
+# ------------------------------------------------------ protocol properties
+# The play predicate ``phi`` is a verigroup.extensive.plays predicate
+# (TrueP, MoveIs, AtEnd, PayoffCmp, NotP, AndP, OrP, ...), typed Any here so
+# the model layer does not import the extensive package.
+
+Temporal = Literal["never", "always", "eventually"]
+
+
+@dataclass(frozen=True)
+class PlayTemporal:
+    """``for every spe: never incumbent == fight``: on every play of positive
+    probability under every (some) SPE, the temporal formula holds."""
+
+    name: str
+    quantifier: Quantifier
+    kind: Temporal
+    phi: Any
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class Enforce:
+    """``coalition {a, b} can enforce eventually φ`` (``can`` False:
+    ``cannot enforce``): the coalition has a strategy making every play
+    satisfy the goal, whatever the others and chance do."""
+
+    name: str
+    coalition: tuple[str, ...]
+    can: bool
+    kind: Temporal
+    phi: Any
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class CommitmentCredible:
+    """``credible(incumbent == fight)``: at every information set of the
+    stage, playing the action is part of some subgame-perfect equilibrium.
+    ``agent`` is the stage's mover; ``infosets`` the labels of the stage's
+    information sets in the compiled tree."""
+
+    name: str
+    stage: str
+    action: str
+    agent: str
+    infosets: tuple[str, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class RepeatedStrategyCheck:
+    """An automaton strategy profile of an infinitely repeated game
+    (``repeat forever discount D``): ``grim_trigger(cooperate, defect) is
+    spe`` (``mode`` "is_spe", at the spec's discount ``delta``) or
+    ``threshold_discount(grim_trigger(cooperate, defect)) >= 1/2`` (``mode``
+    "threshold": the least discount factor at which it is an SPE, compared
+    with ``value`` by ``op``).  ``strategy``: "grim_trigger" (args: the
+    cooperative and the punishing action) or "tit_for_tat" (args: the nice
+    action); every agent uses the same action names."""
+
+    name: str
+    strategy: Literal["grim_trigger", "tit_for_tat"]
+    args: tuple[str, ...]
+    mode: Literal["is_spe", "threshold"]
+    delta: Fraction
+    op: str = ">="
+    value: Fraction | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    PlayTemporal,
+    Enforce,
+    CommitmentCredible,
+    RepeatedStrategyCheck,
     IsEquilibrium,
     Dominant,
     Quantified,

@@ -33,6 +33,8 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     metrics = [s for s in st if isinstance(s, A.MetricDecl)]
     profiles = [s for s in st if isinstance(s, A.ProfileDecl)]
     props = [s for s in st if isinstance(s, A.PropertyDecl)]
+    protocols = [s for s in st if isinstance(s, A.ProtocolDecl)]
+    top_states = [s for s in st if isinstance(s, A.StateDecl)]
     for g in games[1:]:
         ctx.error("E102", "a second `game` statement", g.span, f"the game is already named on line {games[0].span.line}")
     try:
@@ -50,6 +52,22 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
                   "add `agents alice, bob: actions x, y`")
     if any(d.code in ("E007", "E112", "E109") for d in ctx.diags):  # avoid cascades
         raise ctx.failure()
+    plan = None
+    if protocols:
+        from verigroup.resolve.protocol import plan_protocol
+
+        for extra in protocols[1:]:
+            ctx.error("E102", "a second `protocol` section", extra.span,
+                      f"the protocol starts on line {protocols[0].span.line}")
+        plan = ctx.plan = plan_protocol(ctx, protocols[0], top_states)
+    else:
+        for sd in top_states:
+            ctx.error("E111", "a state variable needs a protocol", sd.span,
+                      "add a `protocol:` section with a `repeat` block that updates it")
+        for fam in ctx.families.values():
+            if not fam.actions:
+                ctx.error("E111", f"agent `{fam.name}` has no actions", fam.span,
+                          f"write `agent {fam.name}: actions x, y`, or give it moves in a `protocol:`")
     for m in metrics:
         if ctx.declare(m.name, "metric", m.name_span):
             ctx.metric_decls[m.name] = m
@@ -60,6 +78,23 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     metric_ir = resolve_metrics(ctx, metrics)
     if not ctx.diags:
         check_cycles(ctx, agents, metric_ir)
+    tree = None
+    if plan is not None:
+        from verigroup.resolve.protocol import (
+            check_agent_refs, compile_protocol, flatten_forever, resolve_dynamics,
+        )
+
+        resolve_dynamics(ctx, plan)
+        exprs = [a.payoff for a in agents] + [m.expr for m in metric_ir.values()]
+        exprs += [s.cond for s in plan.stages if s.cond is not None]
+        exprs += [p for s in plan.stages for p in s.probs]
+        check_agent_refs(ctx, plan, exprs)
+        ctx.raise_if_errors()
+        title = games[0].name if games else Path(spec.path).stem or "game"
+        if plan.forever:
+            agents = flatten_forever(ctx, plan, agents)
+        else:
+            tree = compile_protocol(ctx, plan, agents, metric_ir, title)
     from verigroup.resolve.profiles import resolve_profile
 
     named = {}
@@ -83,7 +118,7 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""
     return Model(name, desc, dict(ctx.params), agents, metric_ir, tuple(out), named,
-                 source=spec.source, path=spec.path)
+                 protocol=tree, source=spec.source, path=spec.path)
 
 
 def ctx_span(ctx: Ctx):  # type: ignore[no-untyped-def]

@@ -52,6 +52,10 @@ class Ctx:
     names: dict[str, tuple[str, Span]] = field(default_factory=dict)
     agent_pos: dict[tuple[str, int | None], int] = field(default_factory=dict)
     agent_names: list[str] = field(default_factory=list)
+    # protocol: stage name -> (mover name or "chance", actions); state variables
+    stages: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    state_vars: dict[str, Span] = field(default_factory=dict)
+    plan: Any = None  # verigroup.resolve.protocol.Plan when the spec has a protocol
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint))

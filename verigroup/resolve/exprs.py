@@ -75,6 +75,8 @@ class ExprResolver:
         if n in self.ctx.params:
             return X.ParamRef(n, e.span), "num"
         ctx = self.ctx
+        if n in ctx.state_vars and self.mode == "expr":
+            return X.StateRef(n, e.span), "num"
         if self.mode == "const":
             if n in ctx.names or n in ctx.all_actions():
                 ctx.error("E107", f"`{n}` is not a constant: only numbers and earlier params are allowed here",
@@ -101,6 +103,13 @@ class ExprResolver:
         if n in ctx.all_actions():
             ctx.error("E101", f"`{n}` is an action, not a value", e.span,
                       f"compare an agent's action with it: a[i] == {n}")
+            return ERR
+        if n in ctx.stages:
+            ctx.error("E107", f"`{n}` is a stage of the protocol; compare its move", e.span,
+                      f"write {n} == {ctx.stages[n][1][0]}")
+            return ERR
+        if n in ctx.state_vars:
+            ctx.error("E107", f"the state variable `{n}` can only be read in payoffs and the protocol", e.span)
             return ERR
         if self.qvar is not None and n == self.qvar:
             ctx.error("E110", f"`{n}` is an equilibrium; use it as metric({n}) or payoff(agent, {n})", e.span)
@@ -185,8 +194,24 @@ class ExprResolver:
             return fam is not None
         return False
 
+    def _stage_name(self, e: A.Expr, env: frozenset[str]) -> str | None:
+        if (isinstance(e, A.EName) and e.name in self.ctx.stages and e.name not in env
+                and e.name not in self.ctx.params and e.name not in self.ctx.families):
+            return e.name
+        return None
+
     def _equality(self, e: A.EBinary, env: frozenset[str]) -> Typed:
         negate = e.op == "!="
+        st = self._stage_name(e.left, env) or self._stage_name(e.right, env)
+        if st is not None and self.mode == "expr":
+            other = e.right if self._stage_name(e.left, env) == st else e.left
+            who, acts = self.ctx.stages[st]
+            if isinstance(other, A.EName) and other.name in acts:
+                return X.MoveIs(st, other.name, negate, e.span), "bool"
+            name = other.name if isinstance(other, A.EName) else "this"
+            self.ctx.error("E104", f"`{name}` is not a move of the stage `{st}` (its moves are "
+                           f"{', '.join(acts)})", other.span, did_you_mean(name, acts))
+            return ERR
         la, ra = self._is_agent_ast(e.left, env), self._is_agent_ast(e.right, env)
         if la or ra:
             agent_side, other = (e.left, e.right) if la else (e.right, e.left)

@@ -35,8 +35,29 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
                 return None
         body = ExprResolver(ctx, "term", b.var).boolean(b.body, frozenset(), "a property")
         return P.Quantified(name, P.Quantifier(b.quantifier), c, b.var, body, span, region)
+    if isinstance(b, (A.PPlay, A.PEnforce)):
+        from verigroup.resolve import playprops
+
+        if isinstance(b, A.PPlay):
+            return playprops.resolve_play(ctx, d, b, region)
+        return playprops.resolve_enforce(ctx, d, b, region)
     assert isinstance(b, A.PTerm)
     e = b.expr
+    if b.is_spe or b.strength == "commitment" or (isinstance(e, A.ECall) and e.fn == "credible") \
+            or _is_threshold(e):
+        from verigroup.resolve import playprops
+
+        if b.forall is not None:
+            ctx.error("E110", "`for all` only applies to dominant(...)", b.forall_span)
+            return None
+        if b.is_spe:
+            return playprops.resolve_is_spe(ctx, d, b, region)
+        if isinstance(e, A.ECall) and e.fn == "credible":
+            return playprops.resolve_credible(ctx, d, e, region)
+        if b.strength == "commitment":
+            ctx.error("E110", "`commitment` must be followed by credible(STAGE == action)", e.span)
+            return None
+        return playprops.resolve_threshold(ctx, d, e, region)  # type: ignore[arg-type]
     if isinstance(e, A.ECall) and e.fn in PROPERTY_FUNCS:
         return _function(ctx, d, b, e, region)
     if b.strength is not None:
@@ -47,6 +68,11 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
         return None
     body = ExprResolver(ctx, "term", None).boolean(e, frozenset(), "a property")
     return P.Claim(name, body, span, region)
+
+
+def _is_threshold(e: A.Expr) -> bool:
+    return (isinstance(e, A.EBinary) and e.op in ("<", "<=", ">", ">=", "==", "!=")
+            and any(isinstance(x, A.ECall) and x.fn == "threshold_discount" for x in (e.left, e.right)))
 
 
 def _region(ctx: Ctx, r: A.Region) -> P.ParamRegion | None:

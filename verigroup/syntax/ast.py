@@ -255,13 +255,36 @@ class PTerm:
     ``strictly dominant(a[i], x) for all i`` or ``immune(coop, t = 1)``."""
 
     expr: Expr
-    strength: Literal["strictly", "weakly"] | None = None
+    strength: Literal["strictly", "weakly", "commitment"] | None = None
     forall: str | None = None
     span: Span = field(default=NO_SPAN, compare=False)
     forall_span: Span = field(default=NO_SPAN, compare=False)
+    is_spe: bool = False  # ``grim_trigger(c, d) is spe``
 
 
-PropBody = Union[PNash, PQuant, PExists, PTerm]
+@dataclass(frozen=True)
+class PPlay:
+    """``for every spe: never φ`` (a property over the plays of a protocol)."""
+
+    quantifier: Literal["every", "some"]
+    concept: EConcept
+    kind: Literal["never", "always", "eventually"]
+    phi: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PEnforce:
+    """``coalition {a, b} can enforce eventually φ`` / ``a cannot enforce ...``."""
+
+    agents: tuple[Expr, ...]
+    can: bool
+    kind: Literal["never", "always", "eventually"]
+    phi: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+PropBody = Union[PNash, PQuant, PExists, PTerm, PPlay, PEnforce]
 
 
 @dataclass(frozen=True)
@@ -272,7 +295,92 @@ class PropertyDecl:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl]
+# ------------------------------------------------------------ protocols
+
+
+@dataclass(frozen=True)
+class StageRef:
+    """A stage named in ``sees``/``to``: ``alice``, ``quality``, ``a[2]``."""
+
+    name: str
+    index: Expr | None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class MoveStage:
+    """``[LABEL:] AGENT chooses a, b [sees ...] [if COND]``, ``AGENT commits
+    to a, b``, ``AGENT says m1, m2 [to X, Y]``.  ``sees`` is None (the
+    default: everything observable), "nothing", "all", or a tuple of stages."""
+
+    label: str | None
+    agent: str
+    index: Expr | None
+    verb: Literal["chooses", "commits", "says"]
+    actions: tuple[tuple[str, Span], ...]
+    sees: "None | str | tuple[StageRef, ...]"
+    receivers: tuple[StageRef, ...] | None
+    cond: Expr | None
+    span: Span = field(default=NO_SPAN, compare=False)
+    agent_span: Span = field(default=NO_SPAN, compare=False)
+    sees_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ChanceStage:
+    name: str
+    outcomes: tuple[tuple[str, Expr, Span], ...]
+    cond: Expr | None
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class StateDecl:
+    """``state stock = 10`` (top level or inside ``protocol:``)."""
+
+    name: str
+    value: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class UpdateStage:
+    name: str
+    value: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class StopStage:
+    cond: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class RepeatBlock:
+    """``repeat R rounds [discount D]:`` (``rounds`` None: ``repeat forever``)."""
+
+    rounds: Expr | None
+    discount: Expr | None
+    body: tuple["Stage", ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    head_span: Span = field(default=NO_SPAN, compare=False)
+
+
+Stage = Union[MoveStage, ChanceStage, StateDecl, UpdateStage, StopStage, RepeatBlock]
+
+
+@dataclass(frozen=True)
+class ProtocolDecl:
+    stages: tuple[Stage, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl,
+                  StateDecl, ProtocolDecl]
 
 
 @dataclass(frozen=True)

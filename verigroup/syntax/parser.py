@@ -21,7 +21,8 @@ from verigroup.syntax.errors import LIMIT_BYTES, LIMIT_DEPTH, explain_characters
 
 # Keywords that start a statement at column 1.  Add new top-level keywords
 # here and as an alternative of `?statement` in the grammar.
-STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "PROFILE", "PROPERTY")
+STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "PROFILE", "PROPERTY",
+                      "STATE", "PROTOCOL")
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -55,8 +56,16 @@ class _Layout:
             opener, hint=f"add '{want}' to close it",
         )
 
+    def _synth(self, kind: str, at: Token) -> Token:
+        return Token(kind, "", start_pos=at.start_pos, line=at.line, column=at.column,
+                     end_line=at.line, end_column=at.column, end_pos=at.start_pos)
+
     def process(self, stream: Iterator[Token]) -> Iterator[Token]:
         last: Token | None = None
+        # Inside a `protocol:` statement the line structure matters: the
+        # indentation columns of the open blocks (empty outside a protocol).
+        in_protocol = False
+        indents: list[int] = []
         for tok in stream:
             if tok.type == "_NL":
                 continue
@@ -65,11 +74,31 @@ class _Layout:
                     if tok.type in STATEMENT_KEYWORDS:
                         raise self._unclosed(self.stack[-1], "stmt")
                 else:
+                    for _ in indents:
+                        yield self._synth("_DEDENT", tok)
+                    indents = []
                     nl = Token("_NL", "\n", start_pos=last.end_pos, line=last.end_line,
                                column=last.end_column, end_line=last.end_line,
                                end_column=last.end_column + 1, end_pos=last.end_pos)
                     self.tokens = []
                     yield nl
+            if tok.column == 1:
+                in_protocol = tok.type == "PROTOCOL"
+            elif (in_protocol and not self.stack and last is not None
+                  and (tok.line or 0) > (last.end_line or 0)):
+                # a new line inside the protocol block
+                col: int = tok.column or 1
+                if not indents or col > indents[-1]:
+                    indents.append(col)
+                    yield self._synth("_INDENT", tok)
+                else:
+                    while indents and col < indents[-1]:
+                        indents.pop()
+                        yield self._synth("_DEDENT", tok)
+                    if not indents or col != indents[-1]:
+                        raise self._err("E001", "this line's indentation matches no enclosing block", tok,
+                                        hint="indent the stages of one block by the same amount")
+                    yield self._synth("_SNL", tok)
             if tok.type in _OPEN:
                 self.stack.append(tok)
                 if len(self.stack) > LIMIT_DEPTH:
@@ -92,6 +121,9 @@ class _Layout:
             self.tokens.append(tok)
         if self.stack:
             raise self._unclosed(self.stack[-1], "end")
+        if last is not None:
+            for _ in indents:
+                yield self._synth("_DEDENT", last)
 
 
 @functools.lru_cache(maxsize=1)
@@ -196,7 +228,7 @@ class _Convert:
     def s_agents_decl(self, t: Tree, c: list[Any]) -> A.AgentsDecl:
         heads = []
         i = 1
-        while isinstance(c[i], Tree) and c[i].data == "agent_head":
+        while i < len(c) and isinstance(c[i], Tree) and c[i].data == "agent_head":
             h = c[i].children
             if len(h) > 1:
                 heads.append(A.AgentHead(str(h[0]), self.expr(h[2]), self.expr(h[4]), self.sp(c[i])))
@@ -240,18 +272,125 @@ class _Convert:
             body = A.PQuant(str(bc[1]), self.concept(bc[2]), str(bc[3]), self.expr(bc[5]), bspan, self.sp(bc[3]))
         elif kind == "p_exists":
             body = A.PExists(bc[0].type == "UNIQUE", self.concept(bc[1]), bspan)
+        elif kind == "p_play":
+            body = A.PPlay(str(bc[1]), self.concept(bc[2]), str(bc[4].children[0]),  # type: ignore[arg-type]
+                           self.expr(bc[5]), bspan)
+        elif kind == "p_enforce":
+            co = bc[0].children
+            if len(co) == 1:
+                agents: tuple[A.Expr, ...] = (A.EName(str(co[0]), self.sp(co[0])),)
+            else:
+                agents = tuple(self.expr(x) for x in co[2:-1] if not (isinstance(x, Token) and x.type == "COMMA"))
+            can_tok: Token = bc[1]  # type: ignore[assignment]
+            body = A.PEnforce(agents, can_tok.type == "CAN", str(bc[3].children[0]),  # type: ignore[arg-type]
+                              self.expr(bc[4]), bspan)
         else:
             strength = None
-            if isinstance(bc[0], Token) and bc[0].type in ("STRICTLY", "WEAKLY"):
+            if isinstance(bc[0], Token) and bc[0].type in ("STRICTLY", "WEAKLY", "COMMITMENT"):
                 strength = str(bc.pop(0))
             expr = self.expr(bc.pop(0))
+            is_spe = False
+            if bc and isinstance(bc[0], Token) and bc[0].type == "IS":
+                bc = bc[2:]
+                is_spe = True
             forall = None
             fspan = Span(self.path)
             if bc and isinstance(bc[0], Tree) and bc[0].data == "forall":
                 forall = str(bc[0].children[2])
                 fspan = self.sp(bc[0])
-            body = A.PTerm(expr, strength, forall, bspan, fspan)  # type: ignore[arg-type]
+            body = A.PTerm(expr, strength, forall, bspan, fspan, is_spe)  # type: ignore[arg-type]
         return A.PropertyDecl(name, body, region, self.sp(t))
+
+    # ---------------------------------------------------------- protocols
+    def s_state_decl(self, t: Tree, c: list[Any]) -> A.StateDecl:
+        return A.StateDecl(str(c[1]), self.expr(c[3]), self.sp(t), self.sp(c[1]))
+
+    def s_protocol_decl(self, t: Tree, c: list[Any]) -> A.ProtocolDecl:
+        stages = next(x for x in c if isinstance(x, Tree) and x.data == "stages")
+        return A.ProtocolDecl(self.stages(stages), self.sp(t))
+
+    def stages(self, t: Tree) -> tuple[A.Stage, ...]:
+        return tuple(self.stage(x) for x in t.children if isinstance(x, Tree))
+
+    def stage(self, t: Tree) -> A.Stage:
+        return getattr(self, "st_" + str(t.data))(t, list(t.children))  # type: ignore[no-any-return]
+
+    def st_state_decl(self, t: Tree, c: list[Any]) -> A.StateDecl:
+        return self.s_state_decl(t, c)
+
+    def st_update_stage(self, t: Tree, c: list[Any]) -> A.UpdateStage:
+        return A.UpdateStage(str(c[1]), self.expr(c[3]), self.sp(t), self.sp(c[1]))
+
+    def st_stop_stage(self, t: Tree, c: list[Any]) -> A.StopStage:
+        return A.StopStage(self.expr(c[2]), self.sp(t))
+
+    def stage_ref(self, t: Tree) -> A.StageRef:
+        ch = t.children
+        return A.StageRef(str(ch[0]), self.expr(ch[2]) if len(ch) > 1 else None, self.sp(t))
+
+    def _cond(self, c: list[Any]) -> A.Expr | None:
+        for x in c:
+            if isinstance(x, Tree) and x.data == "stage_cond":
+                return self.expr(x.children[1])
+        return None
+
+    def st_move_stage(self, t: Tree, c: list[Any]) -> A.MoveStage:
+        label = None
+        k = 0
+        if isinstance(c[0], Tree) and c[0].data == "stage_label":
+            label = str(c[0].children[0])
+            k = 1
+        ag = c[k].children
+        agent, index = str(ag[0]), (self.expr(ag[2]) if len(ag) > 1 else None)
+        vc = c[k + 1].children
+        verb_tok = vc[0]
+        verb = {"CHOOSES": "chooses", "COMMITS": "commits", "SAYS": "says"}[verb_tok.type]
+        actions: list[tuple[str, Span]] = []
+        receivers: list[A.StageRef] | None = None
+        for x in vc[1:]:
+            if isinstance(x, Token) and x.type == "NAME" and receivers is None:
+                actions.append((str(x), self.sp(x)))
+            elif isinstance(x, Token) and x.type == "TO" and verb == "says":
+                receivers = []
+            elif isinstance(x, Tree) and x.data == "stage_ref" and receivers is not None:
+                receivers.append(self.stage_ref(x))
+        sees: None | str | tuple[A.StageRef, ...] = None
+        sees_span = Span(self.path)
+        for x in c[k + 2:]:
+            if isinstance(x, Tree) and x.data == "sees":
+                sees_span = self.sp(x)
+                sc = x.children
+                if isinstance(sc[1], Token):
+                    sees = "nothing" if sc[1].type == "NOTHING" else "all"
+                else:
+                    sees = tuple(self.stage_ref(y) for y in sc[1:] if isinstance(y, Tree))
+        return A.MoveStage(label, agent, index, verb, tuple(actions), sees,  # type: ignore[arg-type]
+                           None if receivers is None else tuple(receivers), self._cond(c[k + 2:]),
+                           self.sp(t), self.sp(c[k]), sees_span)
+
+    def st_chance_stage(self, t: Tree, c: list[Any]) -> A.ChanceStage:
+        outs = []
+        for x in c:
+            if isinstance(x, Tree) and x.data == "outcome":
+                outs.append((str(x.children[0]), self.expr(x.children[1]), self.sp(x)))
+        return A.ChanceStage(str(c[1]), tuple(outs), self._cond(c), self.sp(t), self.sp(c[1]))
+
+    def st_repeat_stage(self, t: Tree, c: list[Any]) -> A.RepeatBlock:
+        rounds = discount = None
+        head_end = c[0]
+        k = 1
+        if isinstance(c[1], Token) and c[1].type == "FOREVER":
+            k = 2
+        else:
+            rounds = self.expr(c[1])
+            k = 3
+        if isinstance(c[k], Token) and c[k].type == "DISCOUNT":
+            discount = self.expr(c[k + 1])
+            k += 2
+        head_end = c[k]  # the ':'
+        body = next(x for x in c if isinstance(x, Tree) and x.data == "stages")
+        head = self.join(self.sp(c[0]), self.sp(head_end))
+        return A.RepeatBlock(rounds, discount, self.stages(body), self.sp(t), head)
 
     def profile_ref(self, t: Any) -> A.Expr:
         if isinstance(t, Tree) and t.data == "profile_name":
