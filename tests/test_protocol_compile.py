@@ -256,7 +256,7 @@ def test_discount_override_flips_grim_trigger() -> None:
     m = api.load(ROOT / "specs/protocols/discounted_pd.vg", {"delta": "2/5"})
     rep = api.check_model(m)
     got = {r.name: r.verdict.value for r in rep.results}
-    assert got["grim trigger is an SPE at delta = 3/4"] == "VIOLATED"  # the name is stale; delta is 2/5
+    assert got["grim trigger is an SPE at delta = 3/4"] == "VIOLATED"  # the spec default is 3/4; here delta = 2/5
     assert got["the grim trigger threshold is 1/2"] == "HOLDS"
     assert any(isinstance(p, RepeatedStrategyCheck) and p.delta == Fraction(2, 5) for p in m.properties)
 
@@ -264,14 +264,7 @@ def test_discount_override_flips_grim_trigger() -> None:
 # ------------------------------------------------------------ export, CLI
 
 
-_DUP_LABELS = pytest.mark.xfail(
-    reason="io/efg.py write_efg uses node state labels as .efg node names; pygambit 16.7 requires them "
-           "unique, and protocol trees repeat labels (e.g. 'round 2' or 'monitor = ok' on several nodes)",
-    strict=True)
-
-
-@pytest.mark.parametrize("name", ["entry_deterrence", "centipede", pytest.param("cheap_talk", marks=_DUP_LABELS),
-                                  pytest.param("repeated_pd", marks=_DUP_LABELS)])
+@pytest.mark.parametrize("name", ["entry_deterrence", "centipede", "cheap_talk", "repeated_pd"])
 def test_efg_export_reads_back_in_pygambit(name: str) -> None:
     pygambit = pytest.importorskip("pygambit")
     from verigroup.io.efg import write_efg

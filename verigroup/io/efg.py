@@ -339,11 +339,19 @@ def write_efg(tree: GameTree, title: str | None = None, comment: str = "") -> st
     outcome_no = 0
     order = tree.dfs_order()
     depth = [0] * tree.num_nodes
+    # Gambit requires node names to be unique: a state label that repeats
+    # (e.g. "round 2" in a repeated protocol) names only its first node.
+    seen_names: set[str] = set()
     for v in order:
         ind = "  " * depth[v]
         for c in tree.children(v):
             depth[c] = depth[v] + 1
-        name = _escape(tree.state_label(v) or "")
+        raw_name = tree.state_label(v) or ""
+        if raw_name in seen_names:
+            raw_name = ""
+        elif raw_name:
+            seen_names.add(raw_name)
+        name = _escape(raw_name)
         k = tree.kind[v]
         if k == DECISION:
             i = tree.payload[v]
