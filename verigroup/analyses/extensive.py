@@ -59,7 +59,7 @@ def spe_provider(ctx: Context) -> EquilibriumSet:
     extra: dict[str, Any] = {
         "payoff_set": [{a: q(x) for a, x in zip(tree.players, vec)} for vec in res.payoff_set],
         "payoff_set_complete": res.payoff_set_complete,
-        "pure_exists": res.pure_exists if res.profiles else (False if res.complete else None),
+        "pure_exists": res.pure_exists if res.profiles else (False if (res.complete or res.no_pure) else None),
     }
     if res.mixed:
         extra["mixed"] = True

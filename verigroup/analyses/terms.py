@@ -100,6 +100,19 @@ def set_exhaustive(eqs: EquilibriumSet) -> tuple[bool, str]:
 # ---------------------------------------------------------- the evaluator
 
 
+_NO_METRIC = ("metric `{metric}` at an equilibrium of a protocol is not defined: metrics are over "
+              "action profiles, and a protocol's equilibria are strategies in a game tree; "
+              "state the property with payoff(agent, p) instead")
+
+
+def _protocol_point(pt: Any) -> bool:
+    """A point of an extensive-form protocol (an SPE point): it reports its
+    agents' payoffs itself (``payoff(agent_name)``) and has no profile in a
+    normal-form game."""
+    return callable(getattr(pt, "payoff", None))
+
+
+
 class TermEvaluator:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -133,6 +146,8 @@ class TermEvaluator:
         if not ok and not (eqs.complete and vertex_sound(eqs, self.game)
                            and all(getattr(p, "exact", True) for p in eqs.points)):
             raise Undefined(f"{concept.value} equilibrium values are not exact: {why}")
+        if any(_protocol_point(p) for p in eqs.points):
+            raise Undefined(_NO_METRIC.format(metric=metric))
         t = self.tensor(metric, span)
         return [(p.expect(t), p) for p in exact_points(eqs)]
 
@@ -150,6 +165,8 @@ class TermEvaluator:
         return best, witness
 
     def describe(self, pt: Any) -> dict[str, Any]:
+        if _protocol_point(pt):  # describes itself from its tree; no normal form needed
+            return pt.describe(None).to_json()  # type: ignore[no-any-return]
         try:
             return pt.describe(self.game).to_json()  # type: ignore[no-any-return]
         except Undefined:
@@ -233,10 +250,16 @@ class TermEvaluator:
                 return abs(vals[0])
             return min(vals) if t.fn == "min" else max(vals)
         if isinstance(t, MetricAt):
-            return self.point(t.var, env, t.span).expect(self.tensor(t.metric, t.span))  # type: ignore[no-any-return]
+            pt = self.point(t.var, env, t.span)
+            if _protocol_point(pt):
+                raise Undefined(_NO_METRIC.format(metric=t.metric))
+            return pt.expect(self.tensor(t.metric, t.span))  # type: ignore[no-any-return]
         if isinstance(t, PayoffAt):
             k = self.agent(t.agent, env)
-            return self.point(t.var, env, t.span).expect(self.game.payoffs[k])  # type: ignore[no-any-return]
+            pt = self.point(t.var, env, t.span)
+            if _protocol_point(pt):  # e.g. an SPE of a protocol: expected payoff over chance
+                return pt.payoff(self.ctx.model.agents[k].name)  # type: ignore[no-any-return]
+            return pt.expect(self.game.payoffs[k])  # type: ignore[no-any-return]
         if isinstance(t, MetricExtreme):
             self.tensor(t.metric, t.span)
             o = optima(self.game, t.metric)

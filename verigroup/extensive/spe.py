@@ -9,10 +9,26 @@
 * Imperfect information: the tree is cut into subgames (a node whose subtree
   no information set straddles); each minimal subgame, with its nested
   subgames replaced by their equilibrium values, is solved for all pure Nash
-  equilibria of its strategic form, and the answers are combined.  Where a
-  two-player subgame has no pure equilibrium, a behaviour-strategy
-  equilibrium (sequence form, exactly verified) is used instead and the
-  result is marked mixed.
+  equilibria of its strategic form, and the answers are combined.
+
+Mixed fallback (subgames without a pure equilibrium), precisely:
+
+* It runs only for a minimal subgame whose strategic form (nested subgames
+  already replaced by their values) has no pure Nash equilibrium, and only
+  when exactly two agents move in that subgame.  With three or more movers
+  nothing is found: the result lists no SPE, says why in ``reason``, sets
+  ``no_pure`` (when the pure search itself was not capped) and is *not*
+  ``complete`` (a behaviour SPE exists but was not computed).
+* It returns ONE behaviour-strategy equilibrium of that subgame (the first
+  exactly verified one from ``pygambit.nash.lcp_solve``, sequence form),
+  per combination of the nested subgames' solutions; other mixed equilibria
+  of the subgame, and the SPE they would lead to, are not enumerated.
+* Such results are marked ``mixed`` and never ``complete``; the payoff set
+  is then the payoffs of the profiles found, not the SPE payoff set.  When
+  some combinations give pure SPE and others only mixed ones, the mixed
+  ones are dropped and only the pure SPE are reported.
+* ``mixed_fallback=False`` turns it off: the answer is then about pure SPE
+  only, and an empty complete list means "no pure SPE".
 """
 
 from __future__ import annotations
@@ -21,12 +37,12 @@ import itertools
 from array import array
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from verigroup.analyses.timeouts import check_deadline
 from verigroup.extensive.profile import StrategyProfile, subgame_roots
 from verigroup.extensive.reduced import pure_equilibria, region_nodes, strategic_form
-from verigroup.extensive.tree import CHANCE_NODE, DECISION, TERMINAL, GameTree, TreeBuilder
+from verigroup.extensive.tree import CHANCE_NODE, DECISION, TERMINAL, GameTree, TreeBuilder, gc_paused
 
 Vec = tuple[Fraction, ...]
 DEFAULT_CAP = 1000
@@ -49,6 +65,7 @@ class SPEResult:
     method: str
     reason: str = ""
     mixed: bool = False
+    no_pure: bool = False  # proved: the tree has no pure SPE
 
     @property
     def pure_exists(self) -> bool:
@@ -58,72 +75,154 @@ class SPEResult:
 # ============================================================ perfect information
 
 
-def _first_pass(tree: GameTree) -> tuple[list[Vec], array, bytearray]:
+@dataclass(frozen=True)
+class _Pass:
+    """The result of one backward pass, in flat storage.
+
+    ``table`` holds the distinct value vectors: the tree's outcomes first,
+    then one vector per chance node; ``ids[v]`` indexes the value of node v
+    in it (a decision node shares its chosen child's id, so no per-node
+    tuple is made).  ``keys[p][id]`` orders ``table[id][p]`` exactly: dense
+    integer ranks when the tree has no chance node (the values are then
+    outcomes), the Fractions themselves otherwise."""
+
+    table: list[Vec]
+    ids: array  # 'i'
+    choice: array  # 'i', per information set
+    unique: bytearray  # 1 when the subtree of v has exactly one SPE
+
+    def value(self, v: int) -> Vec:
+        return self.table[self.ids[v]]
+
+
+class _Values(Sequence[Vec]):
+    """``vals[v]``: the SPE value vector of node v (a view of a :class:`_Pass`)."""
+
+    def __init__(self, fp: _Pass) -> None:
+        self._table, self._ids = fp.table, fp.ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, v: int) -> Vec:  # type: ignore[override]
+        return self._table[self._ids[v]]
+
+
+def _keys(tree: GameTree) -> tuple[list[list[Any]], bool]:
+    """Per-player exact sort keys of the outcomes, and whether they are ranks."""
+    outs = tree.outcomes
+    if CHANCE_NODE in tree.kind:
+        return [[o[p] for o in outs] for p in range(tree.num_players)], False
+    keys: list[list[Any]] = []
+    for p in range(tree.num_players):
+        rank = {x: r for r, x in enumerate(sorted({o[p] for o in outs}))}
+        keys.append([rank[o[p]] for o in outs])
+    return keys, True
+
+
+def _backward(tree: GameTree) -> _Pass:
     """One SPE (first optimal action), values, and which subtrees have a
-    unique SPE."""
+    unique SPE: one iterative pass, children before parents; memoised on
+    the (immutable) tree."""
+    fp = tree._cache.get("spe_pass")
+    if fp is not None:
+        return fp  # type: ignore[no-any-return]
+    with gc_paused():
+        fp = _backward_pass(tree)
+    tree._cache["spe_pass"] = fp
+    return fp
+
+
+def _backward_pass(tree: GameTree) -> _Pass:
     n = tree.num_nodes
     kind, payload, first, nch = tree.kind, tree.payload, tree.first_child, tree.num_children
-    iplayer, outcomes = tree.infoset_player, tree.outcomes
-    val: list[Vec] = [()] * n
-    choice = array("i", [0]) * tree.num_infosets
-    unique = bytearray(n)
+    iplayer = tree.infoset_player
+    table: list[Vec] = list(tree.outcomes)
+    keys, _ = _keys(tree)
+    ids = array("i", payload)  # right for terminals: their payload is the outcome id
+    choice = array("i", bytes(4 * tree.num_infosets))
+    # unique = 1 at terminals (kind 0), 0 elsewhere, without a Python loop
+    unique = bytearray(kind.tobytes().translate(bytes([1]) + bytes(255)))
     npl = tree.num_players
+    zero = Fraction(0)
     for v in range(n - 1, -1, -1):
         if (v & 0xFFFF) == 0:
             check_deadline()
         k = kind[v]
         if k == TERMINAL:
-            val[v] = outcomes[payload[v]]
-            unique[v] = 1
-        elif k == DECISION:
+            continue
+        s = first[v]
+        if k == DECISION:
             i = payload[v]
-            p = iplayer[i]
-            s = first[v]
+            key = keys[iplayer[i]]
             best = s
-            bv = val[s][p]
+            bid = ids[s]
+            bv = key[bid]
             u = unique[s]
             ties = False
             for c in range(s + 1, s + nch[v]):
-                x = val[c][p]
+                cid = ids[c]
+                x = key[cid]
                 if x > bv:
-                    best, bv, ties = c, x, False
+                    best, bid, bv, ties = c, cid, x, False
                 elif x == bv:
                     ties = True
                 if not unique[c]:
                     u = 0
             choice[i] = best - s
-            val[v] = val[best]
+            ids[v] = bid
             unique[v] = 1 if (u and not ties) else 0
         else:
             probs = tree.chance_probs[payload[v]]
-            s = first[v]
-            acc = [Fraction(0)] * npl
+            acc = [zero] * npl
             u = 1
             for j, pr in enumerate(probs):
-                cv = val[s + j]
                 if not unique[s + j]:
                     u = 0
                 if pr:
+                    cv = table[ids[s + j]]
                     for q_ in range(npl):
                         acc[q_] += pr * cv[q_]
-            val[v] = tuple(acc)
+            vec = tuple(acc)
+            ids[v] = len(table)
+            table.append(vec)
+            for q_ in range(npl):
+                keys[q_].append(vec[q_])
             unique[v] = u
-    return val, choice, unique
+    return _Pass(table, ids, choice, unique)
+
+
+def _first_pass(tree: GameTree) -> tuple[_Values, array, bytearray]:
+    """(values by node, one SPE's choices, unique-SPE flags): see :func:`_backward`.
+
+    The arrays are shared with the cache: do not mutate them."""
+    fp = _backward(tree)
+    return _Values(fp), fp.choice, fp.unique
 
 
 def iter_spe_perfect(tree: GameTree) -> Iterator[StrategyProfile]:
     """Every pure SPE of a perfect-information tree, lazily (ties included)."""
-    val, choice, unique = _first_pass(tree)
+    fp = _backward(tree)
+    unique = fp.unique
     if unique[0]:
-        yield StrategyProfile(pure=choice)
+        yield StrategyProfile(pure=array("i", fp.choice))
         return
     kind, payload, first, nch, iplayer = tree.kind, tree.payload, tree.first_child, tree.num_children, tree.infoset_player
     order = [v for v in range(tree.num_nodes - 1, -1, -1) if not unique[v]]
+    # local value storage: ids are copied; each non-unique chance node gets a
+    # slot of its own in a copy of the table, rewritten as choices change.
+    ids = array("i", fp.ids)
+    tab: list[Vec] = list(fp.table)
+    slot: dict[int, int] = {}
+    for v in order:
+        if kind[v] == CHANCE_NODE:
+            slot[v] = len(tab)
+            tab.append(fp.value(v))
     L = len(order)
     cands: list[list[int] | None] = [None] * L
     idx = [0] * L
     npl = tree.num_players
-    cur = array("i", choice)
+    cur = array("i", fp.choice)
     k = 0
     while k >= 0:
         if k == L:
@@ -138,8 +237,8 @@ def iter_spe_perfect(tree: GameTree) -> Iterator[StrategyProfile]:
                 p = iplayer[payload[v]]
                 s = first[v]
                 cs = range(s, s + nch[v])
-                bv = max(val[c][p] for c in cs)
-                cl = [c for c in cs if val[c][p] == bv]
+                bv = max(tab[ids[c]][p] for c in cs)
+                cl = [c for c in cs if tab[ids[c]][p] == bv]
             else:
                 cl = [-1]
             cands[k] = cl
@@ -153,16 +252,17 @@ def iter_spe_perfect(tree: GameTree) -> Iterator[StrategyProfile]:
         if kind[v] == DECISION:
             c = cl[idx[k]]
             cur[payload[v]] = c - first[v]
-            val[v] = val[c]
+            ids[v] = ids[c]
         else:
             s = first[v]
             acc = [Fraction(0)] * npl
             for j, pr in enumerate(tree.chance_probs[payload[v]]):
                 if pr:
-                    cv = val[s + j]
+                    cv = tab[ids[s + j]]
                     for q_ in range(npl):
                         acc[q_] += pr * cv[q_]
-            val[v] = tuple(acc)
+            tab[slot[v]] = tuple(acc)
+            ids[v] = slot[v]
         k += 1
 
 
@@ -172,6 +272,8 @@ def spe_value_sets(tree: GameTree, cap: int = DEFAULT_SET_CAP) -> tuple[dict[int
     the one value of the first pass).  Returns (sets, complete)."""
     val, _, unique = _first_pass(tree)
     sets: dict[int, frozenset[Vec]] = {}
+    if unique[0]:
+        return sets, True  # no node above a tie: every subtree has one SPE
     complete = True
 
     def get(c: int) -> frozenset[Vec]:
@@ -317,9 +419,15 @@ def spe_decomposition(tree: GameTree, cap: int = DEFAULT_CAP, mixed_fallback: bo
     profiles = tuple(_to_profile(tree, s) for s in found)
     values = tuple(s.value for s in found)
     mixed = bool(found) and all(s.mixed for s in found)
+    no_pure = not found and complete
     if not found:
         reason = "no pure SPE: some subgame has no pure Nash equilibrium" + (
-            "" if not mixed_fallback else " (and no behaviour equilibrium was found for it)")
+            "" if not mixed_fallback else " (and no behaviour equilibrium was found for it: the "
+                                          "fallback handles two-agent subgames only)")
+        if mixed_fallback:
+            # a behaviour-strategy SPE always exists (finite game, perfect
+            # recall): an empty list is not the whole SPE set.
+            complete = False
     elif mixed:
         complete = False
         reason = ("no pure SPE: a subgame has no pure Nash equilibrium; one behaviour-strategy SPE is "
@@ -327,7 +435,7 @@ def spe_decomposition(tree: GameTree, cap: int = DEFAULT_CAP, mixed_fallback: bo
     pset = tuple(sorted(set(values)))
     return SPEResult(profiles, values, pset, complete and not mixed, complete and not mixed, "subgame decomposition + exact pure equilibria of each "
                      "minimal subgame" + (" + sequence form (lcp) for subgames without one" if mixed else ""),
-                     reason, mixed)
+                     reason, mixed, no_pure)
 
 
 def _to_profile(tree: GameTree, s: _Sol) -> StrategyProfile:
@@ -356,6 +464,11 @@ def _to_profile(tree: GameTree, s: _Sol) -> StrategyProfile:
 def solve_spe(tree: GameTree, cap: int = DEFAULT_CAP, set_cap: int = DEFAULT_SET_CAP,
               mixed_fallback: bool = True) -> SPEResult:
     """Every pure SPE (up to ``cap``), honest about completeness."""
+    with gc_paused():
+        return _solve_spe(tree, cap, set_cap, mixed_fallback)
+
+
+def _solve_spe(tree: GameTree, cap: int, set_cap: int, mixed_fallback: bool) -> SPEResult:
     if tree.is_perfect_information:
         from verigroup.extensive.profile import expected_payoffs
 

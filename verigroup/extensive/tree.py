@@ -28,10 +28,13 @@ key of ``None`` makes a singleton set labelled by its path.
 
 from __future__ import annotations
 
+import gc
 from array import array
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Hashable, Iterator, Mapping, Sequence
+from typing import Any
 
 from verigroup.diagnostics import NO_SPAN, SpecError, Span, TooLarge, did_you_mean
 
@@ -45,6 +48,23 @@ CHANCE = -1  # the "player" of a chance node
 NOBODY = -2  # the "player" of a terminal node
 
 Number = Fraction | int | str
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a bulk pass over a big tree.
+
+    Building or solving a 10^6-node tree allocates hundreds of thousands of
+    long-lived tuples and Fractions; every few hundred allocations the
+    collector would rescan them although they contain no reference cycles.
+    The previous state is restored on exit (also on an exception)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def to_fraction(x: object, what: str, span: Span = NO_SPAN) -> Fraction:
@@ -438,10 +458,16 @@ class TreeBuilder:
                 raise SpecError.single("E108", f"terminal node has no payoff for {missing[0]!r}", span)
             vals = tuple(to_fraction(payoffs[p], f"payoff of {p}", span) for p in self.players)
         else:
-            seq = list(payoffs)
+            seq = tuple(payoffs)
             if len(seq) != len(self.players):
                 raise SpecError.single("E103", f"terminal node has {len(seq)} payoffs for "
                                                f"{len(self.players)} players", span)
+            # An outcome seen before: an int or Fraction tuple hashes and
+            # compares equal to its Fraction tuple, so no conversion needed.
+            known: dict[Any, int] = self._outcomes
+            oid = known.get(seq, -1) if all(type(x) in (int, Fraction) for x in seq) else -1
+            if oid >= 0:
+                return self._new_node(TERMINAL, oid, (), state, span)
             vals = tuple(to_fraction(x, f"payoff of {p}", span) for x, p in zip(seq, self.players))
         oid = self._outcomes.setdefault(vals, len(self._outcomes))
         return self._new_node(TERMINAL, oid, (), state, span)
@@ -521,6 +547,10 @@ class TreeBuilder:
     # ------------------------------------------------------------ build
     def build(self, root: int, *, title: str | None = None) -> GameTree:
         """Check and freeze the tree rooted at ``root`` (renumbered breadth-first)."""
+        with gc_paused():
+            return self._build(root, title)
+
+    def _build(self, root: int, title: str | None) -> GameTree:
         n = self.num_nodes
         if not (isinstance(root, int) and 0 <= root < n):
             raise SpecError.single("E111", f"root {root!r} is not a node of this builder", self.span)
@@ -605,6 +635,8 @@ def _check_infosets(tree: GameTree, spans: dict[int, Span], new: array, order: a
             raise SpecError.single("E102", f"two information sets of {tree.players[key[0]]} are both "
                                            f"labelled {lab!r}", span)
         seen[key] = i
+    if tree.is_perfect_information:
+        return  # singleton information sets only: nothing can be met twice
     members = tree.infoset_members()
     for i, m in enumerate(members):
         if len(m) < 2:
