@@ -11,7 +11,9 @@ For every report in a ``verigroup.check/1`` document:
    (:mod:`verigroup.evaluate.scalar`, via :mod:`.oracle`) and compared
    exactly, and the claimed fact is re-derived by small brute-force code per
    property family (:mod:`.pure`, :mod:`.equilibria`, :mod:`.coalitions`,
-   :mod:`.plays`): a deviation is profitable by the claimed gain, a
+   :mod:`.plays` for protocols on the game tree via :mod:`.treewalk`,
+   :mod:`.automata` for repeated-game automata): a deviation is profitable
+   by the claimed gain, a play re-walks move by move to its leaf, a
    coalition's members all gain, an equilibrium has zero regret, a term has
    the stated value (:mod:`.terms`), ...;
 3. the properties are checked afresh with :func:`verigroup.api.check_model`

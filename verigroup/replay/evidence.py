@@ -10,18 +10,20 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from verigroup.diagnostics import SpecError
+from verigroup.replay.automata import AutomatonFacts
 from verigroup.replay.coalitions import CoalitionFacts
 from verigroup.replay.equilibria import EquilibriumFacts
 from verigroup.replay.oracle import Profile, compare_values, expect, pay_map, same, support_points
 from verigroup.replay.plays import PlayFacts
 from verigroup.replay.pure import PureFacts
 from verigroup.replay.result import Finding, Mismatch, Skip
+from verigroup.replay.treewalk import plays
 
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 NESTED = ("equilibrium", "witness", "witnesses", "equilibria", "deviations", "checked")
 
 
-class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts):
+class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts):
     """Re-establish one property result's evidence from the spec alone."""
 
     # ------------------------------------------------------------ driver
@@ -89,7 +91,11 @@ class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts):
             return
         if not isinstance(d, dict):
             return
-        if "strategies" in d or "distribution" in d:
+        if d.get("kind") == "play" and "strategies" in d and self.is_protocol():
+            self.play_values(d, path)  # a play under extensive-form strategies, not a mixed profile
+        elif isinstance(d.get("play"), list) and self.is_protocol():
+            self.enforce_play_values(d["play"], f"{path}.play")
+        elif "strategies" in d or "distribution" in d:
             self.equilibrium(d, path)
         elif isinstance(d.get("profile"), dict):
             prof = self.o.profile(d["profile"])
@@ -111,7 +117,7 @@ class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts):
         an equilibrium of its concept (exact regret 0, or the stated epsilon)."""
         concept = d.get("concept")
         self.equilibria_checked += 1
-        if concept == "spe":
+        if concept == "spe" or (concept is None and self.is_protocol() and "strategies" in d):
             self.spe(d, path)
             return
         if "distribution" in d:
@@ -135,15 +141,14 @@ class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts):
                      {m: expect(pt, self.o.metric_of(m)) for m in self.o.model.metrics})
 
     def spe(self, d: dict[str, Any], path: str) -> None:
-        tree = self.o.model.protocol
-        if tree is None:
+        if not self.is_protocol():
             raise Mismatch(f"{path}: a subgame-perfect equilibrium of a spec without a protocol")
-        from verigroup.extensive.profile import StrategyProfile, expected_payoffs, is_spe
-
-        prof = StrategyProfile.from_json(tree, d["strategies"])
-        if not is_spe(tree, prof):
-            raise Mismatch(f"{path}: the strategies are not a subgame-perfect equilibrium")
-        vals = dict(zip(tree.players, expected_payoffs(tree, prof)))
+        tree = self.tree()
+        self.spe_profile(d["strategies"], path)
+        vals = {p: Fraction(0) for p in tree.players}
+        for nodes, pr in plays(tree, d["strategies"]):  # expected payoffs, play by play
+            for p, x in zip(tree.players, tree.payoff(nodes[-1])):
+                vals[p] += pr * x
         if isinstance(d.get("payoffs"), dict):
             self.cmp(f"{path}.payoffs", d["payoffs"], vals)
 
