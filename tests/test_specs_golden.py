@@ -16,7 +16,7 @@ import pytest
 import verigroup
 
 ROOT = Path(__file__).resolve().parent.parent
-SPECS = sorted([*ROOT.glob("specs/*.vg"), *ROOT.glob("case_studies/*/*.vg")])
+SPECS = sorted([*ROOT.glob("specs/*.vg"), *ROOT.glob("specs/protocols/*.vg"), *ROOT.glob("case_studies/*/*.vg")])
 EXPECT = re.compile(r"^#\s*expect:\s*(.+?)\s*=\s*(HOLDS|VIOLATED|UNKNOWN)\s*$")
 
 
