@@ -330,11 +330,17 @@ class Z3Walker:
 
     def walk_Logic(self, e: E.Logic, env: Mapping[str, int]) -> z3.ExprRef:
         a = self.boolean(self.walk(e.left, env), e.span)
+        ab = as_bool(a)
+        if ab is not None and ab == (e.op == "or"):  # constant short circuit
+            return z3.BoolVal(ab)
         b = self.boolean(self.walk(e.right, env), e.span)
         return z3.And(a, b) if e.op == "and" else z3.Or(a, b)
 
     def walk_Cond(self, e: E.Cond, env: Mapping[str, int]) -> z3.ExprRef:
         c = self.boolean(self.walk(e.cond, env), e.span)
+        cb = as_bool(c)
+        if cb is not None:  # constant condition: only the taken branch (as the scalar evaluator)
+            return self.walk(e.then if cb else e.otherwise, env)
         t, o = self.walk(e.then, env), self.walk(e.otherwise, env)
         if z3.is_bool(t) != z3.is_bool(o):
             raise SpecError.single("E107", "both branches of `if` must have the same type", e.span)
