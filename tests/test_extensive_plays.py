@@ -10,9 +10,10 @@ import pytest
 from verigroup.diagnostics import SpecError
 from verigroup.extensive.plays import (
     AtEnd, MoveIs, NotP, PayoffCmp, PlayProperty, ToMove, TraceStep, Trace, can_enforce, check_play_property,
-    commitment_credible, find_violation, replay_trace,
+    commitment_credible, find_violation, history_key, node_of_history, replay_trace,
 )
 from verigroup.extensive.spe import solve_spe
+from verigroup.extensive.tree import CHANCE_NODE, DECISION, TERMINAL, TreeBuilder
 from verigroup.verdicts import Verdict
 
 from tests.test_extensive_spe import cheap_talk, stackelberg, ultimatum
@@ -77,13 +78,88 @@ def test_coalitions_enforce():
     # incumbent: out gives 2, in -> it can accommodate (1): enforces >= 1, not >= 2
     assert can_enforce(t, ["incumbent"], "eventually", inc1).holds
     r = can_enforce(t, ["incumbent"], "eventually", PayoffCmp("incumbent", ">=", F(2)))
-    assert not r.holds and r.strategy == {"entrant": {"@root": "in"}}
+    # the spoilers' certificate is keyed by node history (the root is "")
+    assert not r.holds and r.keyed_by == "node" and r.strategy == {"entrant": {"": "in"}}
     # entrant cannot guarantee 1 alone (incumbent may fight), but with the incumbent it can
     assert not can_enforce(t, ["entrant"], "eventually", PayoffCmp("entrant", ">=", F(1))).holds
     both = can_enforce(t, ["entrant", "incumbent"], "eventually", PayoffCmp("entrant", ">=", F(1)))
     assert both.holds and both.strategy["entrant"]["@root"] == "in"
     # never: the incumbent alone can avoid fights
     assert can_enforce(t, ["incumbent"], "never", MoveIs("fight")).holds
+
+
+def blind_matching() -> "object":
+    """a picks L or R; b then picks x or y without seeing a's move; a wins
+    (payoff 1) iff (L, x) or (R, y): matching pennies in extensive form."""
+    b = TreeBuilder(["a", "b"])
+    after = {}
+    for m, good in (("L", "x"), ("R", "y")):
+        after[m] = b.decision("b", "blind", {z: b.terminal([int(z == good), int(z != good)]) for z in ("x", "y")})
+    return b.build(b.decision("a", None, after))
+
+
+def follow_map(tree, choose_c, spoil):
+    """The play when C picks ``choose_c(history)`` and the others and chance
+    follow the node-wise map; returns the leaf (independent of the checker)."""
+    v, hist = 0, []
+    while tree.kind[v] != TERMINAL:
+        if tree.kind[v] == DECISION and tree.players[tree.infoset_player[tree.payload[v]]] == "a":
+            m = choose_c(tuple(hist))
+        else:
+            m = spoil[tree.player_name(tree.player(v))]["/".join(hist)]
+        v = tree.child_by_label(v, m)
+        hist.append(m)
+    return v
+
+
+def test_spoilers_are_node_wise_where_they_cannot_see():
+    t = blind_matching()
+    goal = PayoffCmp("a", "==", F(1))
+    r = can_enforce(t, ["a"], "eventually", goal)
+    # a cannot enforce a win: after L only y spoils, after R only x (by hand)
+    assert not r.holds and r.keyed_by == "node"
+    assert r.strategy == {"b": {"L": "y", "R": "x"}}
+    # every strategy of a (L or R) against the map loses
+    for first in ("L", "R"):
+        assert t.payoff(follow_map(t, lambda h, f=first: f, r.strategy))[0] == 0
+    # no information-set strategy of b spoils both: merging per information set is wrong
+    for z in ("x", "y"):
+        merged = {"b": {"L": z, "R": z}}
+        assert any(t.payoff(follow_map(t, lambda h, f=f: f, merged))[0] == 1 for f in ("L", "R"))
+    # b's imperfect information does not let a enforce the win, but does stop b from being a coalition
+    with pytest.raises(SpecError, match="perfect information"):
+        can_enforce(t, ["b"], "eventually", PayoffCmp("b", "==", F(1)))
+
+
+def test_chance_is_in_the_spoiler_map_with_positive_probability_only():
+    b = TreeBuilder(["a"])
+    calm = b.decision("a", None, {"fish": b.terminal([1]), "rest": b.terminal([0])})
+    storm = b.decision("a", None, {"fish": b.terminal([0]), "rest": b.terminal([0])})
+    never = b.decision("a", None, {"fish": b.terminal([0]), "rest": b.terminal([0])})
+    t = b.build(b.chance([("never", 0, never), ("calm", F(1, 2), calm), ("storm", F(1, 2), storm)]))
+    r = can_enforce(t, ["a"], "eventually", PayoffCmp("a", ">=", F(1)))
+    # the adversarial outcome must have positive probability: storm, not never
+    assert not r.holds and r.strategy == {"chance": {"": "storm"}}
+    assert t.kind[0] == CHANCE_NODE
+    for m in ("fish", "rest"):
+        assert t.payoff(follow_map(t, lambda h, m=m: m, r.strategy))[0] == 0
+    # C's winning strategy stays keyed by information set
+    w = can_enforce(t, ["a"], "eventually", PayoffCmp("a", "<=", F(0)))
+    assert w.holds and w.keyed_by == "infoset"
+
+
+def test_history_keys_round_trip_with_awkward_labels():
+    b = TreeBuilder(["a", "b"])
+    inner = b.decision("b", None, {"%2F": b.terminal([0, 0]), "x/y": b.terminal([1, 1])})
+    t = b.build(b.decision("a", None, {"a/b": inner, "%": b.terminal([2, 2])}))
+    keys = set()
+    for v in range(t.num_nodes):
+        k = history_key(t.path_moves(v))
+        keys.add(k)
+        assert node_of_history(t, k) == v
+    assert len(keys) == t.num_nodes and history_key(()) == "" and history_key(("a/b", "x/y")) == "a%2Fb/x%2Fy"
+    with pytest.raises(SpecError):
+        node_of_history(t, "nope")
 
 
 def test_coalition_with_imperfect_information_is_refused():

@@ -77,16 +77,105 @@ def test_bundled_protocols_replay_clean(name: str, tmp_path: Path, cli: Any) -> 
     assert "has no action" not in res.out
 
 
-@pytest.mark.xfail(reason="the checker's spoiler strategy for `f1 can enforce never stock == 0` is chosen node "
-                          "by node inside f2's multi-node information sets, so as a strategy it does not "
-                          "spoil; replay reports it (bug in verigroup/extensive/plays.py can_enforce)",
-                   strict=False)
 def test_commons_stock_replays_clean(tmp_path: Path, cli: Any) -> None:
     spec = tmp_path / "commons_stock.vg"
     shutil.copy(PROTOCOLS / "commons_stock.vg", spec)
     out = tmp_path / "r.json"
     check_json(cli, spec, out)
     assert cli("replay", str(out)).code == 0
+
+
+def test_commons_stock_spoilers_collapse_the_stock_by_the_rules() -> None:
+    # Independent of the tree: simulate the spec's rules (stock 4, harvest
+    # low 1 / high 2, shared in proportion when over-asked, regrow x2 up to 4,
+    # stop at 0) for every history-dependent choice of f1, with f2 following
+    # the reported node-wise map; the stock must collapse on every play.
+    model, doc = report("commons_stock")
+    res = next(p for p in doc["properties"] if p["name"] == "one fleet alone can keep the stock alive")
+    assert res["verdict"] == "VIOLATED"
+    spoil = res["evidence"]["spoilers"]
+    assert set(spoil) == {"f2"}
+    harvest = {"low": 1, "high": 2}
+    plays = 0
+    stack: list[tuple[list[str], int, int]] = [([], 4, 1)]
+    while stack:
+        hist, stock, rnd = stack.pop()
+        if stock <= 0:
+            plays += 1
+            continue
+        assert rnd <= 3, f"f1 keeps the stock alive against the map on {'/'.join(hist)}"
+        for m1 in ("low", "high"):
+            m2 = spoil["f2"]["/".join(hist + [m1])]
+            total = harvest[m1] + harvest[m2]
+            stack.append((hist + [m1, m2], min(4, 2 * max(0, stock - total)), rnd + 1))
+    assert plays >= 2
+    assert statuses(evidence_findings("commons_stock", "one fleet alone can keep the stock alive")) == {"ok"}
+
+
+def test_spoiler_map_merged_per_information_set_is_rejected() -> None:
+    # f2 does not see f1's move of the round; an information-set strategy
+    # ("low" at every node of f2, written out node by node) spoils nothing:
+    # f1 plays low too and the stock stays at 4
+    model, _ = report("commons_stock")
+    tree = model.protocol
+    f2 = tree.players.index("f2")
+    uniform = {"/".join(tree.path_moves(v)): "low" for v in range(tree.num_nodes) if tree.player(v) == f2}
+
+    def edit(r: dict[str, Any]) -> None:
+        r["evidence"]["spoilers"] = {"f2": uniform}
+        r["evidence"].pop("play", None)
+
+    fs = evidence_findings("commons_stock", "one fleet alone can keep the stock alive", edit)
+    assert any(f.status == "mismatch" and "does not spoil" in f.detail for f in fs), fs
+
+
+def test_spoiler_map_tampering_is_caught() -> None:
+    name, prop = "commons_stock", "one fleet alone can keep the stock alive"
+
+    def drop(r: dict[str, Any]) -> None:
+        del r["evidence"]["spoilers"]["f2"]["low/low/low"]
+        r["evidence"].pop("play", None)
+
+    def member(r: dict[str, Any]) -> None:
+        r["evidence"]["spoilers"]["f1"] = {"": "high"}
+
+    def no_node(r: dict[str, Any]) -> None:
+        r["evidence"]["spoilers"]["f2"]["low/low/low/low/low/low/low"] = "high"
+
+    def play_off_map(r: dict[str, Any]) -> None:  # the recorded play no longer follows the map
+        first_f1 = r["evidence"]["play"][0]["move"]
+        table = r["evidence"]["spoilers"]["f2"]
+        table[first_f1] = "high" if table[first_f1] == "low" else "low"
+
+    for edit, words in [(drop, "gives no move"), (member, "coalition member"), (no_node, "names no node"),
+                        (play_off_map, "the spoilers' map says")]:
+        fs = evidence_findings(name, prop, edit)
+        bad = [f for f in fs if f.status == "mismatch"]
+        assert bad and any(words in f.detail for f in bad), (edit.__name__, fs)
+
+
+def test_chance_in_the_spoiler_map_is_replayed() -> None:
+    # cheap talk: the monitor sees the state; chance picks it adversarially
+    fs = evidence_findings("cheap_talk", "the monitor alone can guarantee success")
+    assert statuses(fs) == {"ok"}, fs
+
+    def zero(r: dict[str, Any]) -> None:
+        r["evidence"]["spoilers"]["chance"][""] = "flood"  # no such outcome
+
+    fs = evidence_findings("cheap_talk", "the monitor alone can guarantee success", zero)
+    assert any(f.status == "mismatch" and "chance" in f.detail for f in fs), fs
+
+
+def test_check_spoiler_map_refuses_zero_probability_outcomes() -> None:
+    from verigroup.extensive.tree import TreeBuilder
+    from verigroup.replay.result import Mismatch
+    from verigroup.replay.treewalk import check_spoiler_map
+
+    b = TreeBuilder(["a"], allow_idle_players=True)
+    t = b.build(b.chance([("never", 0, b.terminal([0])), ("sure", 1, b.terminal([1]))]))
+    check_spoiler_map(t, {0}, {"chance": {"": "sure"}})
+    with pytest.raises(Mismatch, match="probability 0"):
+        check_spoiler_map(t, {0}, {"chance": {"": "never"}})
 
 
 def test_every_protocol_property_kind_is_rechecked_independently() -> None:
@@ -202,7 +291,7 @@ def test_tampered_enforcement_strategy() -> None:
 
 def test_tampered_spoiler_strategy() -> None:
     def edit(r: dict[str, Any]) -> None:
-        r["evidence"]["spoilers"]["entrant"]["entrant"] = "stay_out"
+        r["evidence"]["spoilers"]["entrant"][""] = "stay_out"  # keyed by history: "" is the root
         r["evidence"].pop("play", None)
 
     fs = evidence_findings("entry_deterrence", "the incumbent can keep the entrant out", edit)

@@ -54,38 +54,30 @@ def check_play_temporal(ctx: Context, prop: PlayTemporal) -> PropertyResult:
     return dataclasses.replace(r, kind=type(prop).__name__)
 
 
-def _losing_play(tree: GameTree, strategy: dict[str, dict[str, str]], members: set[int], kind: str,
-                 phi: Any) -> list[dict[str, Any]] | None:
-    """A play in which the spoilers follow ``strategy``, the coalition plays
-    its first action everywhere, and the goal fails (chance explored)."""
-    from verigroup.extensive.plays import holds
+def _losing_play(tree: GameTree, spoilers: dict[str, dict[str, str]], members: set[int]) -> list[dict[str, Any]]:
+    """The play in which the others and chance follow the node-wise spoiler
+    map ``{actor: {history: move}}`` and the coalition plays its first move
+    everywhere.  Where the map is silent (the goal has already failed) every
+    actor plays its first move (chance: its first outcome of positive
+    probability) to reach the end of the protocol."""
+    from verigroup.extensive.plays import history_key
 
-    stack: list[list[int]] = [[0]]
-    while stack:
-        path = stack.pop()
-        v = path[-1]
-        k = tree.kind[v]
-        if k == TERMINAL:
-            vals = [holds(tree, u, phi) for u in path]
-            fails = (any(vals) if kind == "never" else (not all(vals)) if kind == "always" else not any(vals))
-            if fails:
-                return [{"actor": tree.player_name(tree.player(tree.parent[u])), "move": tree.move_label(u),
-                         "state": tree.state_label(u)} for u in path[1:]] + [
-                    {"payoffs": {p: q(x) for p, x in zip(tree.players, tree.payoff(v))}}]
-            continue
-        if k == CHANCE_NODE:
-            for c, pr in zip(tree.children(v), tree.probs(v)):
-                if pr != 0:
-                    stack.append(path + [c])
-            continue
-        i = tree.payload[v]
-        p = int(tree.infoset_player[i])
-        acts = tree.infoset_actions[i]
-        a = 0
-        if p not in members:
-            a = acts.index(strategy.get(tree.players[p], {}).get(tree.infoset_label(i), acts[0]))
-        stack.append(path + [tree.first_child[v] + a])
-    return None
+    v = 0
+    hist: list[str] = []
+    steps: list[dict[str, Any]] = []
+    while tree.kind[v] != TERMINAL:
+        actor = tree.player_name(tree.player(v))
+        acts = tree.actions(v)
+        move: str | None = None
+        if tree.kind[v] == CHANCE_NODE or int(tree.infoset_player[tree.payload[v]]) not in members:
+            move = spoilers.get(actor, {}).get(history_key(hist))
+        if move is None:
+            probs = tree.probs(v) if tree.kind[v] == CHANCE_NODE else (1,) * len(acts)
+            move = next(a for a, p in zip(acts, probs) if p != 0)
+        v = tree.first_child[v] + acts.index(move)
+        hist.append(move)
+        steps.append({"actor": actor, "move": move, "state": tree.state_label(v)})
+    return steps + [{"payoffs": {p: q(x) for p, x in zip(tree.players, tree.payoff(v))}}]
 
 
 @checker(Enforce)
@@ -111,11 +103,14 @@ def check_enforce(ctx: Context, prop: Enforce) -> PropertyResult:
         return _res(prop, Verdict.VIOLATED, r.method, f"{who} can enforce {goal}: this strategy does it",
                     {"kind": "strategy", **ev})
     members = {t.players.index(a) for a in prop.coalition}
-    ev2: dict[str, Any] = {"method": r.method, "coalition": list(prop.coalition), "spoilers": r.strategy}
+    # the certificate: the others' (and chance's) counter-strategy, node by node
+    ev2: dict[str, Any] = {"method": r.method, "coalition": list(prop.coalition), "spoilers": r.strategy,
+                           "spoilers_keyed_by": "node history (move labels from the root joined by '/'; "
+                                                "root = '')",
+                           "semantics": "whatever the coalition does, the others and chance following this "
+                                        "map produce a play violating the goal"}
     if prop.can:
-        play = _losing_play(t, dict(r.strategy), members, prop.kind, prop.phi)  # type: ignore[arg-type]
-        if play is not None:
-            ev2["play"] = play
+        ev2["play"] = _losing_play(t, {a: dict(m) for a, m in r.strategy.items()}, members)
         return _res(prop, Verdict.VIOLATED, r.method,
                     f"{who} cannot enforce {goal}: the others (and chance) can spoil it", {"kind": "strategy", **ev2})
     return _res(prop, Verdict.HOLDS, r.method, f"{who} cannot enforce {goal}", ev2)

@@ -13,7 +13,9 @@ end.  On top of them:
   others and every chance outcome of positive probability) satisfy the goal.
   Computed by an attractor pass over the tree; C's members must have perfect
   information (the others may not: a single play meets each information set
-  at most once, so their imperfect information cannot help C);
+  at most once, so their imperfect information cannot help C).  When C
+  cannot enforce, the certificate is the others' (and chance's) node-wise
+  counter-strategy, keyed by histories (see :func:`can_enforce`);
 * ``commitment credible``: some SPE plays the committed action.
 
 A violation is a :class:`Trace`: (actor, move, state) steps from the root to
@@ -372,16 +374,80 @@ def check_play_property(tree: GameTree, prop: PlayProperty, cap: int = DEFAULT_C
 # ================================================================== coalitions
 
 
+HISTORY_SEP = "/"
+
+
+def history_key(moves: Sequence[str]) -> str:
+    """A node as its history: the move labels from the root joined by ``/``
+    (the root is ``""``).  ``%`` and ``/`` inside a label are escaped as
+    ``%25`` and ``%2F`` so the key is unambiguous; protocol labels are
+    identifiers, so for them the key is the plain path, e.g. ``"enter/fight"``."""
+    return HISTORY_SEP.join(m.replace("%", "%25").replace("/", "%2F") for m in moves)
+
+
+def node_of_history(tree: GameTree, key: str) -> int:
+    """The node a history key names (SpecError if it names none)."""
+    v = 0
+    if key == "":
+        return v
+    for part in key.split(HISTORY_SEP):
+        label = part.replace("%2F", "/").replace("%25", "%")
+        v = tree.child_by_label(v, label)
+    return v
+
+
 @dataclass(frozen=True)
 class EnforceResult:
+    """The verdict of :func:`can_enforce` and its certificate.
+
+    ``holds``: ``strategy`` is the coalition's winning strategy,
+    ``{member: {information-set label: move}}`` (the members have perfect
+    information, so an information set is a node).  Otherwise ``strategy`` is
+    the spoilers' counter-strategy *keyed by node*:
+    ``{agent or "chance": {history: move}}`` (see :func:`history_key`), one
+    entry for every node of the others or of chance that some play reaches
+    while the goal is still open, with the coalition playing anything and the
+    others and chance following this map (chance picks an outcome of positive
+    probability)."""
+
     holds: bool
-    strategy: Mapping[str, Mapping[str, str]]  # the winner side's choices: C's if holds, else the spoilers'
+    strategy: Mapping[str, Mapping[str, str]]
     method: str = "attractor on the tree (chance outcomes of positive probability are adversarial)"
+    keyed_by: Literal["infoset", "node"] = "infoset"
 
 
 def can_enforce(tree: GameTree, coalition: Sequence[str], kind: Temporal, phi: Pred,
                 span: Span = NO_SPAN) -> EnforceResult:
-    """Can the coalition make every play satisfy the temporal goal?"""
+    """Can the coalition C make every play satisfy the temporal goal?
+
+    Semantics: C can enforce ``kind φ`` iff C has a strategy such that every
+    play consistent with it (the others' moves arbitrary, chance outcomes of
+    positive probability chosen adversarially) satisfies the goal.  Decided
+    by an attractor pass over the tree (backwards, exact).  C's members must
+    have perfect information (SpecError E111 otherwise); the others need not.
+
+    Certificates:
+
+    * C can enforce: C's winning strategy, one move per information set of a
+      member (= per node, by perfect information), for every winning node of
+      C; every play under it, against all moves of the others and all chance
+      outcomes of positive probability, satisfies the goal.
+    * C cannot enforce: the complement of C's attractor is a trap, and the
+      certificate is a *node-wise* (history-dependent) counter-strategy for
+      the others and chance that keeps every play inside it: a map from
+      every trap node of theirs that is reachable (C moving arbitrarily,
+      they following the map) to a move, keyed by the node's history
+      (:func:`history_key`).  Every play in which they follow the map
+      violates the goal, whatever C does.  Node-wise is a legitimate
+      certificate even where the others cannot tell nodes apart: against any
+      fixed strategy of C the map yields a single play, and by perfect
+      recall that play meets each of their information sets at most once,
+      so it is also produced by a strategy that respects their information
+      sets (chosen once C's strategy is fixed, which is what "for every
+      strategy of C some play violates the goal" asks).  Merging the map per
+      information set would *not* be sound: the attractor's choices at two
+      nodes of one information set may differ.
+    """
     validate(tree, phi)
     members = set()
     for a in coalition:
@@ -401,7 +467,7 @@ def can_enforce(tree: GameTree, coalition: Sequence[str], kind: Temporal, phi: P
         kind, phi = "always", NotP(phi)
     n = tree.num_nodes
     win = bytearray(n)
-    pick = [-1] * n
+    pick = [-1] * n  # at an undecided node: the winner side's move (a child)
     for v in range(n - 1, -1, -1):
         here = holds(tree, v, phi)
         k = tree.kind[v]
@@ -425,16 +491,32 @@ def can_enforce(tree: GameTree, coalition: Sequence[str], kind: Temporal, phi: P
             bad = [c for c in cs if not win[c]]
             win[v] = 0 if bad else 1
             pick[v] = bad[0] if bad else cs[0]
-    holds_ = bool(win[0])
-    strat: dict[str, dict[str, str]] = {}
-    for v in range(n):
-        if tree.kind[v] != DECISION:
+    if win[0]:
+        strat: dict[str, dict[str, str]] = {}
+        for v in range(n):
+            if tree.kind[v] != DECISION or not win[v] or pick[v] < 0:
+                continue
+            i = tree.payload[v]
+            p = tree.infoset_player[i]
+            if p in members:
+                strat.setdefault(tree.players[p], {})[tree.infoset_label(i)] = tree.move_label(pick[v]) or ""
+        return EnforceResult(True, strat, keyed_by="infoset")
+    # C cannot enforce: the node-wise spoiler map over the reachable trap
+    spoil: dict[str, dict[str, str]] = {}
+    stack: list[tuple[int, tuple[str, ...]]] = [(0, ())]
+    while stack:
+        v, hist = stack.pop()
+        if pick[v] < 0:  # the goal has failed here (or the play ended): nothing left to choose
             continue
-        i = tree.payload[v]
-        p = tree.infoset_player[i]
-        if (p in members) == holds_ and pick[v] >= 0 and (win[v] if holds_ else not win[v]):
-            strat.setdefault(tree.players[p], {})[tree.infoset_label(i)] = tree.move_label(pick[v]) or ""
-    return EnforceResult(holds_, strat)
+        if tree.kind[v] == DECISION and tree.infoset_player[tree.payload[v]] in members:
+            for c in tree.children(v):  # C loses at every child of a losing node of C's
+                stack.append((c, hist + (tree.move_label(c) or "",)))
+            continue
+        c = pick[v]
+        label = tree.move_label(c) or ""
+        spoil.setdefault(tree.player_name(tree.player(v)), {})[history_key(hist)] = label
+        stack.append((c, hist + (label,)))
+    return EnforceResult(False, {a: dict(sorted(m.items())) for a, m in spoil.items()}, keyed_by="node")
 
 
 # ================================================================== commitments

@@ -11,8 +11,11 @@ evidence, on the compiled game tree (``model.protocol``).
 * SPE strategies are rebuilt with ``StrategyProfile.from_json`` and tested
   with ``is_spe``; "every SPE" / "no SPE" claims are re-derived by
   brute force over pure strategy profiles on small trees (skipped otherwise);
-* enforcement strategies are re-checked by exploring every play (coalition
-  strategies) or by a fresh attractor pass against the fixed spoilers;
+* enforcement certificates are re-checked by exploring plays: the
+  coalition's strategy against every move of the others and every chance
+  outcome of positive probability (every play must satisfy the goal); or
+  every move of the coalition against the others' and chance's node-wise
+  counter-strategy ``{actor: {history: move}}`` (every play must violate it);
 * credibility is re-derived by SPE value sets (perfect information) or
   brute force over pure profiles.
 """
@@ -166,34 +169,43 @@ class PlayFacts(CheckerBase):
                                f"achieve {goal}")
             return f"{who}'s strategy achieves {goal} on all {n} plays the others and chance can produce"
         spoil = self.ev.get("spoilers")
-        if not isinstance(spoil, dict) or set(spoil) & set(coalition):
-            raise Mismatch("the evidence needs the spoilers' strategy (non-members' moves only)")
+        if not isinstance(spoil, dict):
+            raise Mismatch("the evidence needs the spoilers' node-wise counter-strategy")
+        W.check_spoiler_map(tree, members, spoil)
         if "play" in self.ev:
-            self.spoiled_play(self.ev["play"], spoil, coalition)
-        win, open_nodes = W.coalition_can_win(tree, members, self.prop.kind, self.prop.phi, spoil)
-        if win:
-            shared = [tree.infoset_label(i) for i, m in enumerate(tree.infoset_members())
-                      if len(m) > 1 and tree.infoset_player[i] not in members]
-            plain, _ = W.coalition_can_win(tree, members, self.prop.kind, self.prop.phi, {})
-            why = (" (the others' information sets " + ", ".join(repr(x) for x in shared[:2])
-                   + (" ..." if len(shared) > 2 else "") + " span several nodes; the verdict re-derives "
-                   "only when the others may choose node by node)" if shared and not plain else "")
-            raise Mismatch(f"the spoilers' strategy in the evidence does not spoil: against it {who} can still "
-                           f"enforce {goal} (attractor re-run){why}")
-        extra = (f"; {open_nodes} decision node(s) of the others that it leaves open were treated as adversarial"
-                 if open_nodes else "")
-        return f"against the spoilers' strategy {who} cannot enforce {goal} (attractor re-run{extra})"
+            self.spoiled_play(self.ev["play"], spoil, members)
+        good, n = W.spoiled_plays(tree, members, self.prop.kind, self.prop.phi, spoil)
+        if good is not None:
+            raise Mismatch(f"the spoilers' strategy in the evidence does not spoil: with the others and chance "
+                           f"following it, {who} reaches {W.describe_path(tree, good)}, which satisfies {goal}")
+        return (f"{who} cannot enforce {goal}: with the others and chance following the node-wise "
+                f"counter-strategy, all {n} plays over every choice of {who} violate it")
 
-    def spoiled_play(self, steps: Any, spoil: Mapping[str, Any], coalition: tuple[str, ...]) -> None:
+    def spoiled_play(self, steps: Any, spoil: Mapping[str, Any], members: set[int]) -> None:
+        """The recorded losing play: a play of the protocol to a leaf that
+        violates the goal, on which the others and chance follow the map up
+        to the node where the goal fails."""
+        from verigroup.extensive.tree import DECISION
+
         tree = self.tree()
         if not isinstance(steps, list) or not steps:
             raise Mismatch("the losing play is empty")
         if not isinstance(steps[-1], dict) or "payoffs" not in steps[-1]:
             raise Mismatch("the losing play does not end with the payoffs reached")
-        others = [p for p in tree.players if p not in coalition and p in spoil]
-        nodes, _ = W.follow(tree, steps[:-1], spoil if others else None, fixed_only=others)
-        if W.fails_at(tree, nodes, self.prop.kind, self.prop.phi) is None:
+        nodes, _ = W.follow(tree, steps[:-1], None)
+        at = W.fails_at(tree, nodes, self.prop.kind, self.prop.phi)
+        if at is None:
             raise Mismatch(f"the losing play {W.describe_path(tree, nodes)} satisfies the goal")
+        for j in range(at):
+            v = nodes[j]
+            if tree.kind[v] == DECISION and tree.infoset_player[tree.payload[v]] in members:
+                continue
+            actor = tree.player_name(tree.player(v))
+            key = W.history_key([tree.move_label(u) or "" for u in nodes[1:j + 1]])
+            want = (spoil.get(actor) or {}).get(key)
+            if want != tree.move_label(nodes[j + 1]):
+                raise Mismatch(f"the losing play: {actor} plays {tree.move_label(nodes[j + 1])!r} at {key!r}, "
+                               f"the spoilers' map says {want!r}")
 
     # ------------------------------------------------------ credibility
     def fact_CommitmentCredible(self) -> str:

@@ -1,9 +1,12 @@
 """Small, self-contained walks over a compiled protocol tree for the replay:
 following a recorded play move by move, the temporal goal along a path,
 positive-probability plays of a profile, pure-profile enumeration of small
-trees and perfect-information SPE value sets.  These re-derive facts from the
-tree alone; they share no code with the checkers (:mod:`verigroup.extensive.plays`
-and :mod:`verigroup.extensive.spe`) except the node predicate semantics
+trees, perfect-information SPE value sets, and the plays of enforcement
+certificates (the coalition's strategy against every move of the others and
+chance; every move of the coalition against the others' node-wise
+counter-strategy).  These re-derive facts from the tree alone; they share no
+code with the checkers (:mod:`verigroup.extensive.plays` and
+:mod:`verigroup.extensive.spe`) except the node predicate semantics
 (:func:`verigroup.extensive.plays.holds`) and the exact SPE test
 (:func:`verigroup.extensive.profile.is_spe`)."""
 
@@ -182,45 +185,95 @@ def credible_perfect(tree: GameTree, v: int, a: int, sets: list[frozenset[tuple[
     return any(floor is None or x[pl] >= floor for x in sets[cs[a]])
 
 
-def coalition_can_win(tree: GameTree, members: set[int], kind: str, phi: Any,
-                      fixed: Strategies) -> tuple[bool, int]:
-    """Against the others playing ``fixed`` (where it names their move; any
-    move where it does not) and chance outcomes of positive probability
-    chosen adversarially, can the coalition (perfect information assumed)
-    make every play satisfy ``kind φ``?  Returns the answer and the number of
-    the others' decision nodes ``fixed`` leaves open."""
+def history_key(moves: Sequence[str]) -> str:
+    """A node's history as the certificates key it: move labels from the root
+    joined by ``/`` (root ``""``; ``%`` and ``/`` in labels escaped as ``%25``
+    and ``%2F``)."""
+    return "/".join(m.replace("%", "%25").replace("/", "%2F") for m in moves)
+
+
+def resolve_history(tree: GameTree, key: str) -> int | None:
+    """The node named by a history key, or None if it names none."""
+    v = 0
+    for part in (key.split("/") if key else []):
+        label = part.replace("%2F", "/").replace("%25", "%")
+        acts = tree.actions(v)
+        if label not in acts:
+            return None
+        v = tree.first_child[v] + acts.index(label)
+    return v
+
+
+def check_spoiler_map(tree: GameTree, members: set[int], spoilers: Any) -> None:
+    """The shape of a node-wise spoiler map ``{actor: {history: move}}``: the
+    actors are non-members or ``chance``; every key names a node where that
+    actor moves; the move exists there (chance: with positive probability)."""
+    if not isinstance(spoilers, Mapping):
+        raise Mismatch("the spoilers' map is not a mapping")
+    coalition = {tree.players[m] for m in members}
+    for actor, table in spoilers.items():
+        if actor in coalition:
+            raise Mismatch(f"the spoilers' map gives moves to coalition member {actor}")
+        if actor != "chance" and actor not in tree.players:
+            raise Mismatch(f"the spoilers' map names an unknown actor {actor!r}")
+        if not isinstance(table, Mapping):
+            raise Mismatch(f"the spoilers' map for {actor} is not a mapping from histories to moves")
+        for key, move in table.items():
+            v = resolve_history(tree, str(key))
+            if v is None or tree.kind[v] == TERMINAL or tree.player_name(tree.player(v)) != actor:
+                raise Mismatch(f"the spoilers' map entry {key!r} of {actor} names no node where {actor} moves")
+            acts = tree.actions(v)
+            if move not in acts:
+                raise Mismatch(f"the spoilers' map: {actor} has no move {move!r} at {key!r}")
+            if tree.kind[v] == CHANCE_NODE and tree.probs(v)[acts.index(move)] == 0:
+                raise Mismatch(f"the spoilers' map picks chance outcome {move!r} of probability 0 at {key!r}")
+
+
+def spoiled_plays(tree: GameTree, members: set[int], kind: str, phi: Any, spoilers: Strategies) -> \
+        tuple[list[int] | None, int]:
+    """Every play in which the coalition moves arbitrarily (all its moves are
+    explored) and the others and chance follow the node-wise map
+    ``spoilers`` (``{actor: {history: move}}``): the first one on which
+    ``kind φ`` holds (None: every one violates it), and the number of plays
+    examined.  A play is cut where the goal fails (``always``/``never``: no
+    continuation can repair it).  A node of the others or of chance that the
+    map does not cover while the goal is still open is a Mismatch."""
     from verigroup.extensive.plays import holds
 
-    n = tree.num_nodes
-    win = [False] * n
-    open_nodes = 0
-    for v in range(n - 1, -1, -1):
-        here = holds(tree, v, phi)
-        if kind == "eventually" and here:
-            win[v] = True
-            continue
-        if (kind == "always" and not here) or (kind == "never" and here):
+    stack: list[tuple[list[int], tuple[str, ...]]] = [([0], ())]
+    count = 0
+    while stack:
+        path, hist = stack.pop()
+        v = path[-1]
+        h = holds(tree, v, phi)
+        if kind == "eventually" and h:
+            return path, count + 1
+        if (kind == "always" and not h) or (kind == "never" and h):
+            count += 1
             continue
         k = tree.kind[v]
         if k == TERMINAL:
-            win[v] = kind != "eventually"
+            if kind == "eventually":
+                count += 1
+                continue
+            return path, count + 1
+        if k == DECISION and tree.infoset_player[tree.payload[v]] in members:
+            for c in tree.children(v):
+                stack.append((path + [c], hist + (tree.actions(v)[c - tree.first_child[v]],)))
             continue
-        cs = list(tree.children(v))
-        if k == CHANCE_NODE:
-            win[v] = all(win[c] for c, p in zip(cs, tree.probs(v)) if p != 0)
-        elif tree.infoset_player[tree.payload[v]] in members:
-            win[v] = any(win[c] for c in cs)
-        else:
-            i = tree.payload[v]
-            table = fixed.get(tree.players[tree.infoset_player[i]], {})
-            label = tree.infoset_label(i)
-            if isinstance(table, Mapping) and isinstance(table.get(label), str) \
-                    and table[label] in tree.infoset_actions[i]:
-                win[v] = win[tree.first_child[v] + tree.infoset_actions[i].index(table[label])]
-            else:
-                open_nodes += 1
-                win[v] = all(win[c] for c in cs)
-    return win[0], open_nodes
+        actor = tree.player_name(tree.player(v))
+        key = history_key(hist)
+        table = spoilers.get(actor)
+        move = table.get(key) if isinstance(table, Mapping) else None
+        acts = tree.actions(v)
+        if move not in acts:
+            raise Mismatch(f"the spoilers' map gives no move for {actor} at {key!r} "
+                           f"({describe_path(tree, path)}), where the goal is still open")
+        a = acts.index(move)
+        if k == CHANCE_NODE and tree.probs(v)[a] == 0:
+            raise Mismatch(f"the spoilers' map picks chance outcome {move!r} of probability 0 at {key!r}")
+        stack.append((path + [tree.first_child[v] + a], hist + (move,)))
+    return None, count
 
 
 def losing_play(tree: GameTree, members: set[int], kind: str, phi: Any, strategy: Strategies) -> \
