@@ -264,7 +264,7 @@ def test_table_models_from_game_files() -> None:
     m._cache["game"] = g
     res = symbolic_check(ctx(m), Existence("u", True))
     assert res is not None and res.verdict is Verdict.HOLDS
-    assert res.evidence["witness"]["profile"] == {"A": "D", "B": "D"}
+    assert res.evidence["witness"]["strategies"] == {"A": {"D": "1"}, "B": {"D": "1"}}
     dom = symbolic_check(ctx(m), Dominant("d", (0, 1), "D", Strength.STRICT))
     assert dom is not None and dom.verdict is Verdict.HOLDS
 
@@ -278,7 +278,7 @@ def test_public_goods_30_agents_without_enumeration() -> None:
     # 2^30 profiles: withholding is strictly dominant (r/n < 1), so the only
     # equilibrium is all-withhold with welfare 0.
     r = symbolic_check(c, every(Compare(">=", MetricAt("welfare", "p"), Num(F(0)))))
-    assert r is not None and r.verdict is Verdict.HOLDS and r.evidence["profiles"] == str(2**30)
+    assert r is not None and r.verdict is Verdict.HOLDS and r.evidence["z3_profiles"] == str(2**30)
     r = symbolic_check(c, every(Compare(">=", MetricAt("welfare", "p"),
                                         Arith("*", Num(F(1, 2)), MetricExtreme("welfare", "max")))))
     assert r is not None and r.verdict is Verdict.VIOLATED
@@ -288,7 +288,7 @@ def test_public_goods_30_agents_without_enumeration() -> None:
                                       Strength.STRICT)).verdict is Verdict.HOLDS
     bad = symbolic_check(c, IsEquilibrium("e", Profile(("contribute",) * 30)))
     assert bad is not None and bad.verdict is Verdict.VIOLATED
-    assert bad.evidence["better_action"] == "withhold"
+    assert bad.evidence["deviation"] == "withhold"
     # max(welfare) = 30 * (8/5 - 1) = 18 at all-contribute.
     cl = symbolic_check(c, Claim("c", Compare("==", MetricExtreme("welfare", "max"), Num(F(18)))))
     assert cl is not None and cl.verdict is Verdict.HOLDS

@@ -37,7 +37,9 @@ members' axes free), compared against the members' payoffs at ``s`` and
 AND-ed; members that can never gain anything (their best payoff anywhere is
 no better than at ``s``) are dropped from every coalition of the strict
 notions.  Evidence: see :func:`_coalition_evidence`; HOLDS carries
-``{"method": "exhaustive", "coalitions_checked": N, "deviations_checked": M}``.
+``{"method": "exhaustive", "profile": {AGENT: ACTION}, "coalitions_checked": N,
+"deviations_checked": M}`` (the profile is the property's own, as in every
+profile property's certificate).
 """
 
 from __future__ import annotations
@@ -286,7 +288,8 @@ def check_coalition_proof(game: NormalFormGame, profile: tuple[int, ...]) -> tup
             ev["why"] = ("the deviation is itself self-enforcing (no sub-coalition wants to deviate "
                          "from it) and makes every member strictly better off")
             return False, ev
-    return True, {"method": "exhaustive", "recursion": "Bernheim-Peleg-Whinston 1987",
+    return True, {"method": "exhaustive", "profile": _names(game, profile),
+                  "recursion": "Bernheim-Peleg-Whinston 1987",
                   "subgames_solved": len(solver.memo), "profiles_checked": solver.work}
 
 
@@ -310,7 +313,7 @@ def check_coalition_stable(ctx: Context, prop: CoalitionStable) -> PropertyResul
     if res.found is not None:
         ev = _coalition_evidence(game, s, res.found)
     else:
-        ev = {"method": "exhaustive", "coalitions_checked": res.coalitions_checked,
+        ev = {"method": "exhaustive", "profile": _names(game, s), "coalitions_checked": res.coalitions_checked,
               "deviations_checked": res.deviations_checked, "max_coalition": min(k, n),
               "variant": "weak" if prop.weak else "strict"}
     if warning:
@@ -389,8 +392,8 @@ def check_immune(ctx: Context, prop: Immune) -> PropertyResult:
         return _result(prop, Verdict.VIOLATED, "exhaustive", "the condition fails without any adversary", ev)
     found, checked, devs = find_immunity_violation(game, s, min(prop.t, n), cond)
     if found is None:
-        ev = {"method": "exhaustive", "coalitions_checked": checked,
-                              "deviations_checked": devs, "adversaries": prop.t}
+        ev = {"method": "exhaustive", "profile": _names(game, s), "coalitions_checked": checked,
+              "deviations_checked": devs, "adversaries": prop.t}
         if prop.t >= n:
             ev["warning"] = f"t = {prop.t} adversaries is at least the number of agents ({n})"
         return _result(prop, Verdict.HOLDS, "exhaustive",
@@ -475,7 +478,7 @@ def check_robust(ctx: Context, prop: Robust) -> PropertyResult:
     found, c2, d2 = find_robustness_violation(game, s, min(prop.k, n), min(prop.t, n))
     if found is None:
         return _result(prop, Verdict.HOLDS, "exhaustive", f"({prop.k},{prop.t})-robust",
-                       {"method": "exhaustive", "coalitions_checked": c1 + c2,
+                       {"method": "exhaustive", "profile": _names(game, s), "coalitions_checked": c1 + c2,
                         "deviations_checked": d1 + d2, "definition": "Abraham-Dolev-Gonen-Halpern 2006"})
     T, C, free, acts, i = found["T"], found["C"], found["free"], found["acts"], found["gainer"]
     full = _apply(s, free, acts)

@@ -23,6 +23,11 @@ is the proof; a model is the counterexample, read back to action names and
 replayed with the scalar evaluator (:mod:`verigroup.evaluate`).  Z3
 ``unknown`` (or its timeout) is UNKNOWN with Z3's reason, never HOLDS.
 
+Evidence has the explicit route's keys and shapes for each property kind
+(docs/report-schema.md, "Evidence per property kind"); a counterexample is
+the lexicographically smallest one (:func:`_lex_min`), as the explicit route
+reports it.  Certificates add ``solver``, ``z3_checks`` and ``z3_profiles``.
+
 Parameter regions
 -----------------
 ``... for r in [lo, hi]``: ``r`` becomes a Z3 Real in ``[lo, hi]``.  For a
@@ -65,7 +70,7 @@ from verigroup.model.properties import (
     Claim, Concept, Dominant, Existence, IsEquilibrium, MetricAt, MetricExtreme, PayoffAt,
     Quantified, Quantifier, Strength,
 )
-from verigroup.verdicts import PropertyResult, Verdict, q
+from verigroup.verdicts import Equilibrium, PropertyResult, Verdict, q
 
 MAX_REGION_ITERATIONS = 200
 DEFAULT_TIMEOUT_MS = 120_000
@@ -122,10 +127,10 @@ def encoding(ctx: Context, symbolic: frozenset[str] = frozenset()) -> Z3Encoding
     return enc
 
 
-def profile_record(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
-                   params: Mapping[str, Fraction] | None = None) -> dict[str, Any]:
-    """Names, exact payoffs and metrics at a profile (the scalar evaluator,
-    so the counterexample is replayable from the spec alone)."""
+def _values(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
+            params: Mapping[str, Fraction] | None = None) -> tuple[list[Fraction], dict[str, Fraction]]:
+    """Exact payoffs (agent order) and metrics at a profile (the scalar
+    evaluator, so the evidence is replayable from the spec alone)."""
     model = ctx.model
     full = dict(model.param_values())
     full.update(params or {})
@@ -144,12 +149,63 @@ def profile_record(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
 
         pays = [value_at(enc, t, profile, params) for t in enc.payoffs]  # type: ignore[misc]
         mets = {m: value_at(enc, t, profile, params) for m, t in enc.metrics.items()}  # type: ignore[misc]
-    names = {a.name: a.actions[i] for a, i in zip(model.agents, profile)}
+    return pays, mets
+
+
+def profile_record(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
+                   params: Mapping[str, Fraction] | None = None) -> dict[str, Any]:
+    """Names, exact payoffs and metrics at a profile."""
+    pays, mets = _values(ctx, enc, profile, params)
     return {
-        "profile": names,
-        "payoffs": {a.name: q(v) for a, v in zip(model.agents, pays)},
+        "profile": _names(ctx, profile),
+        "payoffs": {a.name: q(v) for a, v in zip(ctx.model.agents, pays)},
         "metrics": {m: q(v) for m, v in sorted(mets.items())},
     }
+
+
+def equilibrium_record(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
+                       params: Mapping[str, Fraction] | None = None) -> dict[str, Any]:
+    """A pure Nash equilibrium in the report's ``equilibria`` format (the
+    explicit route's :meth:`PurePoint.describe`), so both routes' evidence
+    has one shape."""
+    pays, mets = _values(ctx, enc, profile, params)
+    agents = ctx.model.agents
+    return Equilibrium(
+        concept=Concept.PURE_NASH.value,
+        strategies={a.name: {a.actions[i]: Fraction(1)} for a, i in zip(agents, profile)},
+        payoffs={a.name: v for a, v in zip(agents, pays)},
+        metrics=dict(mets),
+    ).to_json()
+
+
+def point_evidence(ctx: Context, enc: Z3Encoding, profile: tuple[int, ...],
+                   params: Mapping[str, Fraction] | None = None) -> dict[str, Any]:
+    """An equilibrium with its profile, payoffs and metrics lifted beside it
+    (the explicit route's ``_point_evidence`` for a pure point)."""
+    rec = equilibrium_record(ctx, enc, profile, params)
+    out: dict[str, Any] = {"equilibrium": rec, "profile": _names(ctx, profile)}
+    for k in ("payoffs", "metrics"):
+        if k in rec:
+            out[k] = rec[k]
+    return out
+
+
+def _sides(ctx: Context, enc: Z3Encoding, walker: Z3Walker, body: Any, profile: tuple[int, ...] | None,
+           params: Mapping[str, Fraction] | None = None) -> dict[str, str]:
+    """Both sides of a comparison body at a profile, exactly (``{}`` when the
+    body is not a comparison or a side is not closed, e.g. under a free
+    parameter)."""
+    from verigroup.backends.z3 import value_at
+
+    if not isinstance(body, E.Compare):
+        return {}
+    prof = profile if profile is not None else tuple(0 for _ in ctx.model.agents)
+    try:
+        vals = [value_at(enc, walker.walk(t, {}), prof, params) for t in (body.left, body.right)]
+    except (ValueError, z3.Z3Exception):
+        return {}
+    out = [str(v).lower() if isinstance(v, bool) else q(v) for v in vals]
+    return {"left": out[0], "right": out[1], "op": body.op}
 
 
 # ----------------------------------------------------------- term walker
@@ -214,7 +270,7 @@ def _extremes_in(term: Any) -> set[tuple[str, str]]:
     return out
 
 
-def _extreme_value(ctx: Context, enc: Z3Encoding, metric: str, which: str) -> Fraction:
+def _extreme_value(ctx: Context, enc: Z3Encoding, metric: str, which: str) -> tuple[Fraction, tuple[int, ...]]:
     """max/min of a metric over all pure profiles, exactly: z3.Optimize,
     then an unsat check that nothing beats it."""
     walker: Z3Walker = enc._memo["walker"]
@@ -238,7 +294,7 @@ def _extreme_value(ctx: Context, enc: Z3Encoding, metric: str, which: str) -> Fr
         raise _Timeout(f"z3 could not confirm {which}({metric}): {s.reason_unknown()}")
     if chk == z3.sat:  # pragma: no cover - Optimize is exact on these theories
         raise _Timeout(f"z3.Optimize returned a non-optimal value for {which}({metric})")
-    return v
+    return v, prof
 
 
 class _Timeout(Exception):
@@ -252,17 +308,22 @@ def _sym(ctx: Context, enc: Z3Encoding) -> list[z3.BoolRef]:
 
 
 def _extreme_terms(ctx: Context, enc: Z3Encoding, needed: set[tuple[str, str]],
-                   side: list[z3.BoolRef], witnesses: list[list[z3.ArithRef]]) -> tuple[dict[tuple[str, str], z3.ArithRef], bool]:
+                   side: list[z3.BoolRef], witnesses: list[list[z3.ArithRef]],
+                   trace: dict[str, Any]) -> tuple[dict[tuple[str, str], z3.ArithRef], bool]:
     """Terms for max/min(metric).  Without symbolic parameters: exact
-    constants.  With them: a fresh Real pinned by a witness profile and a
-    universally quantified bound (so the formula is quantified)."""
+    constants, recorded in ``trace`` as the explicit route's ``terms``
+    (``{"max(welfare)": {"value", "profile"}}``).  With them: a fresh Real
+    pinned by a witness profile and a universally quantified bound (so the
+    formula is quantified)."""
     out: dict[tuple[str, str], z3.ArithRef] = {}
     quantified = False
     walker: Z3Walker = enc._memo["walker"]
     for n, (metric, which) in enumerate(sorted(needed)):
         walker.metric(metric)  # E101 for unknown metrics
         if not enc.param_vars:
-            out[(metric, which)] = rv(_extreme_value(ctx, enc, metric, which))
+            v, at = _extreme_value(ctx, enc, metric, which)
+            trace[f"{which}({metric})"] = {"value": q(v), "profile": _names(ctx, at)}
+            out[(metric, which)] = rv(v)
             continue
         quantified = True
         t = walker.metric(metric)
@@ -359,90 +420,111 @@ def _params_json(params: Mapping[str, Fraction]) -> dict[str, str]:
     return {k: q(v) for k, v in params.items()}
 
 
-def _obligations(ctx: Context, enc: Z3Encoding, prop: Any) -> tuple[list[Obligation], list[z3.BoolRef]]:
+def _with_params(ev: dict[str, Any], params: Mapping[str, Fraction]) -> dict[str, Any]:
+    if params:
+        ev["params"] = _params_json(params)
+    return ev
+
+
+def _obligations(ctx: Context, enc: Z3Encoding,
+                 prop: Any) -> tuple[list[Obligation], list[z3.BoolRef], dict[str, Any]]:
+    """The obligations deciding ``prop``, side constraints, and the
+    property kind's certificate fields (merged into a HOLDS certificate).
+
+    Evidence has the explicit route's keys and shapes for the same property
+    kind (docs/report-schema.md); a ``some`` obligation's ``describe``
+    returns certificate fields (e.g. ``{"witness": ...}``)."""
     side: list[z3.BoolRef] = []
     x = list(enc.action_vars)
     model = ctx.model
-
-    def rec(profs: list[tuple[int, ...]], params: dict[str, Fraction], i: int = 0) -> dict[str, Any]:
-        r = profile_record(ctx, enc, profs[i], params)
-        if params:
-            r["params"] = _params_json(params)
-        return r
+    symbolic = bool(enc.param_vars)
 
     if isinstance(prop, (Quantified, Claim)):
         if isinstance(prop, Quantified) and prop.concept is not Concept.PURE_NASH:
             raise _Unsupported("only pure Nash equilibria are decided by Z3")
         wit: list[list[z3.ArithRef]] = []
-        ext, quant = _extreme_terms(ctx, enc, _extremes_in(prop.body), side, wit)
+        trace: dict[str, Any] = {}
+        ext, quant = _extreme_terms(ctx, enc, _extremes_in(prop.body), side, wit, trace)
         if isinstance(prop, Claim):
             walker = TermWalker(enc, {}, ext)
             phi = walker.boolean(walker.walk(prop.body, {}), prop.span)
 
             def d_claim(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-                ev: dict[str, Any] = {"kind": "claim", "why": "the claim is false"}
-                if params:
-                    ev["params"] = _params_json(params)
-                return ev
+                return _with_params({"kind": "claim", "method": "z3",
+                                     "sides": _sides(ctx, enc, walker, prop.body, None, params),
+                                     "terms": trace}, params)
 
-            return [Obligation("never", z3.Not(phi), [], d_claim, quant)], side
+            return ([Obligation("never", z3.Not(phi), [], d_claim, quant)], side,
+                    {"sides": _sides(ctx, enc, walker, prop.body, None), "terms": trace})
         walker = TermWalker(enc, {prop.var: x}, ext)
         phi = walker.boolean(walker.walk(prop.body, {}), prop.span)
         ne = enc.nash()
         sym = _symmetric_term(prop.body)
         if prop.quantifier is Quantifier.EVERY:
             def d_every(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-                return {"kind": "equilibrium", **rec(profs, params),
-                        "why": "this pure Nash equilibrium violates the property"}
+                return _with_params({"kind": "equilibrium", "concept": Concept.PURE_NASH.value,
+                                     **point_evidence(ctx, enc, profs[0], params),
+                                     "sides": _sides(ctx, enc, walker, prop.body, profs[0], params),
+                                     "terms": trace}, params)
 
-            return [Obligation("never", z3.And(ne, z3.Not(phi)), [x], d_every, quant, symmetric=sym)], side
+            # The Z3 route proves the property without enumerating the
+            # equilibria: their number is not known (null).
+            return ([Obligation("never", z3.And(ne, z3.Not(phi)), [x], d_every, quant, symmetric=sym)], side,
+                    {"equilibria": None, "terms": trace})
 
         def d_some(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-            return {"kind": "witness", **rec(profs, params)}
+            return {"witness": _with_params(point_evidence(ctx, enc, profs[0], params), params),
+                    "sides": _sides(ctx, enc, walker, prop.body, profs[0], params), "terms": trace}
 
+        # ``checked`` lists the equilibria examined one by one: none here.
         return [Obligation("some", z3.And(ne, phi), [x], d_some, quant,
-                           {"kind": "no_witness",
-                            "why": "no pure Nash equilibrium satisfies the property"}, sym)], side
+                           {"kind": "no_witness", "method": "z3", "equilibria": None, "checked": [],
+                            "terms": trace}, sym)], side, {}
 
     if isinstance(prop, IsEquilibrium):
         prof = tuple(model.agents[k].actions.index(a) for k, a in enumerate(prop.profile.actions))
         xs = enc.profile_vals(prof)
 
         def d_is(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-            return {"kind": "deviation", **_deviation(ctx, enc, prof, params)}
+            return _deviation(ctx, enc, prof, params)
 
-        return [Obligation("never", z3.Not(enc.nash(xs)), [], d_is)], side
+        fields: dict[str, Any] = {"profile": _names(ctx, prof),
+                                  "deviations_checked": sum(len(a.actions) - 1 for a in model.agents)}
+        if not symbolic:  # under a parameter region the payoffs are not one value
+            fields["payoffs"] = profile_record(ctx, enc, prof)["payoffs"]
+        return [Obligation("never", z3.Not(enc.nash(xs)), [], d_is)], side, fields
 
     if isinstance(prop, Existence):
         if prop.concept is not Concept.PURE_NASH:
             raise _Unsupported("only pure Nash existence is decided by Z3")
 
         def d_exists(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-            return {"kind": "witness", **rec(profs, params)}
+            return {"witness": _with_params(equilibrium_record(ctx, enc, profs[0], params), params)}
 
         obs = [Obligation("some", enc.nash(), [x], d_exists, False,
-                          {"kind": "no_equilibrium", "why": "the game has no pure Nash equilibrium"}, True)]
+                          {"kind": "nonexistence", "method": "z3", "equilibria": 0}, True)]
         if prop.unique:
             y = enc.fresh_copy("y")
             side.extend(enc.domain_of(y))
 
             def d_two(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
-                ev: dict[str, Any] = {"kind": "two_equilibria",
-                                      "equilibria": [rec(profs, {}, 0), rec(profs, {}, 1)]}
-                if params:
-                    ev["params"] = _params_json(params)
-                return ev
+                # How many equilibria there are is not known (null); two are shown.
+                return _with_params({"kind": "multiplicity", "method": "z3", "equilibria": None,
+                                     "witnesses": [equilibrium_record(ctx, enc, p, params)
+                                                   for p in sorted(profs[:2])]}, params)
 
             differ = z3.Or(*[a != b for a, b in zip(x, y)])
             obs.append(Obligation("never", z3.And(enc.nash(), enc.nash(y), differ), [x, y], d_two))
-        return obs, side
+        return obs, side, {"equilibria": 1 if prop.unique else None}
 
     if isinstance(prop, Dominant):
         obs = []
+        comparisons = 0
         for i in prop.agents:
             ag = model.agents[i]
             if prop.action not in ag.actions:
                 raise SpecError.single("E104", f"{ag.name} has no action {prop.action!r}", prop.span)
+            comparisons += model.num_profiles // len(ag.actions) * (len(ag.actions) - 1)
             a = ag.actions.index(prop.action)
             u = enc.payoffs[i]
             ua = enc.deviation(u, i, a)
@@ -453,62 +535,67 @@ def _obligations(ctx: Context, enc: Z3Encoding, prop: Any) -> tuple[list[Obligat
 
                 def d_dom(profs: list[tuple[int, ...]], params: dict[str, Fraction],
                           i: int = i, a: int = a, b: int = b) -> dict[str, Any]:
-                    return _dominance_evidence(ctx, enc, i, a, b, profs[0], params)
+                    return _dominance_evidence(ctx, enc, i, a, b, profs[0], params, prop.strength)
 
                 if prop.strength is Strength.STRICT:
                     obs.append(Obligation("never", z3.And(x[i] == 0, ua <= ub), [x], d_dom))
                 else:
                     obs.append(Obligation("never", z3.And(x[i] == 0, ua < ub), [x], d_dom))
 
-                    def d_tie(profs: list[tuple[int, ...]], params: dict[str, Fraction],
-                              i: int = i, a: int = a, b: int = b) -> dict[str, Any]:
-                        return _dominance_evidence(ctx, enc, i, a, b, profs[0], params)
+                    def d_tie(profs: list[tuple[int, ...]], params: dict[str, Fraction]) -> dict[str, Any]:
+                        return {}  # a strict win somewhere: nothing to add to the certificate
 
                     obs.append(Obligation("some", z3.And(x[i] == 0, ua > ub), [x], d_tie, False, {
                         "kind": "dominance", "agent": ag.name, "action": ag.actions[a],
-                        "competitor": ag.actions[b],
-                        "why": f"{ag.actions[a]} is never strictly better than {ag.actions[b]} "
-                               "(equal payoffs against every opponent profile)"}))
-        return obs, side
+                        "competitor": ag.actions[b], "strength": prop.strength.value,
+                        "why": "tie everywhere"}))
+        return obs, side, {"agents": [model.agents[i].name for i in prop.agents], "comparisons": comparisons}
 
     raise _Unsupported(f"{type(prop).__name__} is not decided by the Z3 route")
 
 
 def _deviation(ctx: Context, enc: Z3Encoding, prof: tuple[int, ...],
                params: Mapping[str, Fraction]) -> dict[str, Any]:
+    """The explicit route's deviation evidence: the first agent with a
+    strictly better reply, its first best reply, and its whole reply table."""
     from verigroup.backends.z3 import value_at
 
     for i, ag in enumerate(ctx.model.agents):
-        cur = value_at(enc, enc.payoffs[i], prof, params)
+        vals: list[Fraction] = []
         for b in range(len(ag.actions)):
             alt = list(prof)
             alt[i] = b
             v = value_at(enc, enc.payoffs[i], alt, params)
-            if v > cur:  # type: ignore[operator]
-                out = {"profile": _names(ctx, prof), "agent": ag.name, "better_action": ag.actions[b],
-                       "payoff": q(cur), "deviation_payoff": q(v)}  # type: ignore[arg-type]
-                if params:
-                    out["params"] = _params_json(params)
-                return out
-    return {"profile": _names(ctx, prof)}  # pragma: no cover
+            assert isinstance(v, Fraction)
+            vals.append(v)
+        cur, best = vals[prof[i]], max(vals)
+        if best > cur:
+            rec = profile_record(ctx, enc, prof, params)
+            return _with_params({
+                "kind": "deviation", "profile": rec["profile"], "payoffs": rec["payoffs"],
+                "agent": ag.name, "deviation": ag.actions[vals.index(best)],
+                "payoff": q(cur), "deviation_payoff": q(best), "gain": q(best - cur),
+                "best_responses": {act: q(v) for act, v in zip(ag.actions, vals)},
+            }, params)
+    raise _Timeout("z3 reported a profitable deviation that exact evaluation does not confirm")  # pragma: no cover
 
 
 def _dominance_evidence(ctx: Context, enc: Z3Encoding, i: int, a: int, b: int, prof: tuple[int, ...],
-                        params: Mapping[str, Fraction]) -> dict[str, Any]:
+                        params: Mapping[str, Fraction], strength: Strength) -> dict[str, Any]:
     from verigroup.backends.z3 import value_at
 
     ag = ctx.model.agents[i]
     pa, pb = list(prof), list(prof)
     pa[i], pb[i] = a, b
     ua, ub = value_at(enc, enc.payoffs[i], pa, params), value_at(enc, enc.payoffs[i], pb, params)
-    out: dict[str, Any] = {
+    return _with_params({
         "kind": "dominance", "agent": ag.name, "action": ag.actions[a], "competitor": ag.actions[b],
+        "strength": strength.value,
         "opponents": {o.name: o.actions[prof[k]] for k, o in enumerate(ctx.model.agents) if k != i},
-        "payoff_action": q(ua), "payoff_competitor": q(ub),  # type: ignore[arg-type]
-    }
-    if params:
-        out["params"] = _params_json(params)
-    return out
+        "payoff": q(ua), "competitor_payoff": q(ub),  # type: ignore[arg-type]
+        "profile": _names(ctx, tuple(pa)),
+        "why": "worse than" if ua < ub else "no better than",  # type: ignore[operator]
+    }, params)
 
 
 # ------------------------------------------------------ region algebra
@@ -660,9 +747,47 @@ def _substitute_profiles(f: z3.ExprRef, vectors: Sequence[Sequence[z3.ArithRef]]
     return z3.simplify(z3.substitute(f, *pairs)) if pairs else z3.simplify(f)  # type: ignore[return-value]
 
 
+def _lex_min(s: z3.Solver, vectors: Sequence[Sequence[z3.ArithRef]], m: z3.ModelRef) -> z3.ModelRef:
+    """The lexicographically smallest solution in the action variables
+    (vector by vector, agent order), starting from the model ``m``: the
+    evidence is deterministic and the profile is the one the explicit route
+    (which enumerates in lexicographic order) reports first.  If Z3 answers
+    ``unknown`` on the way, the smallest model found so far is kept (still a
+    valid witness)."""
+    xs = [v for vec in vectors for v in vec]
+    if not xs:
+        return m
+    s.push()
+    try:
+        for v in xs:
+            cur = m.eval(v, model_completion=True).as_long()  # type: ignore[attr-defined]
+            while cur > 0:
+                s.push()
+                s.add(v < cur)
+                res = s.check()
+                if res == z3.sat:
+                    m = s.model()
+                    cur = m.eval(v, model_completion=True).as_long()  # type: ignore[attr-defined]
+                s.pop()
+                if res != z3.sat:
+                    if res == z3.unknown:
+                        return m
+                    break
+            s.add(v == cur)
+        return m
+    finally:
+        s.pop()
+
+
 def _decide(ctx: Context, enc: Z3Encoding, obs: list[Obligation], side: list[z3.BoolRef],
-            rng: list[z3.BoolRef], r: z3.ArithRef | None, bounds: tuple[Fraction, Fraction] | None) -> _Outcome:
-    """Run every obligation; VIOLATED wins over UNKNOWN wins over HOLDS."""
+            rng: list[z3.BoolRef], r: z3.ArithRef | None, bounds: tuple[Fraction, Fraction] | None,
+            fields: Mapping[str, Any] | None = None) -> _Outcome:
+    """Run every obligation; VIOLATED wins over UNKNOWN wins over HOLDS.
+
+    A HOLDS certificate is the property kind's ``fields`` (and the first
+    witness's fields) plus the Z3 route's own: ``solver``, ``z3_checks``
+    (one ``unsat``/``sat``/``covered`` per obligation) and ``z3_profiles``
+    (how many profiles the proof covers, as a string: it may be huge)."""
     unknown: list[str] = []
     violation: _Outcome | None = None
     certificate: list[str] = []
@@ -690,6 +815,8 @@ def _decide(ctx: Context, enc: Z3Encoding, obs: list[Obligation], side: list[z3.
             if res == z3.unsat:
                 break
             m = s.model()
+            if not loop:
+                m = _lex_min(s, ob.vectors, m)
             profs = [back_profile(enc, m, vec) for vec in ob.vectors]
             params = back_params(enc, m)
             exact = all(_value_of(m, v)[1] for v in enc.param_vars.values())
@@ -772,10 +899,10 @@ def _decide(ctx: Context, enc: Z3Encoding, obs: list[Obligation], side: list[z3.
     if unknown:
         return _Outcome(Verdict.UNKNOWN, "z3 could not decide: " + "; ".join(unknown),
                         {"reason": "z3 returned unknown: " + "; ".join(unknown), **region_ev})
-    cert: dict[str, Any] = {"method": "z3", "certificate": certificate, "agents": len(enc.action_vars),
-                          "profiles": str(ctx.model.num_profiles), **region_ev}
+    cert: dict[str, Any] = {"method": "z3", "solver": "z3", "z3_checks": certificate,
+                            "z3_profiles": str(ctx.model.num_profiles), **(fields or {}), **region_ev}
     if witnesses:
-        cert["witness"] = witnesses[0]
+        cert.update(witnesses[0])
     return _Outcome(Verdict.HOLDS, "proved by Z3", cert)
 
 
@@ -820,11 +947,11 @@ def symbolic_check(ctx: Context, prop: Any) -> PropertyResult | None:
             r = enc.param_vars[region.param]
             rng = [rv(lo) <= r, r <= rv(hi)]
             bounds = (lo, hi)
-        obs, side = _obligations(ctx, enc, prop)
+        obs, side, fields = _obligations(ctx, enc, prop)
         from verigroup.backends.z3 import check_guards
 
         check_guards(enc, rng, _timeout_ms(ctx))
-        out = _decide(ctx, enc, obs, side, rng, r, bounds)
+        out = _decide(ctx, enc, obs, side, rng, r, bounds, fields)
     except _Unsupported:
         return None
     except _Timeout as exc:

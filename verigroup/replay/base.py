@@ -39,10 +39,12 @@ class CheckerBase:
         self.values_checked = 0
         self.equilibria_checked = 0
 
-    def own_profile(self) -> Profile:
-        """The evidence's profile, which must be the property's own."""
+    def own_profile(self, optional: bool = False) -> Profile:
+        """The evidence's profile, which must be the property's own.  Every
+        profile property's evidence names it, except ``optional`` ones (an
+        individual-rationality certificate)."""
         want = tuple(self.prop.profile.actions)
-        if "profile" not in self.ev and self.verdict == "HOLDS":  # certificates may omit it
+        if optional and "profile" not in self.ev and self.verdict == "HOLDS":
             return tuple(self.o.action(k, a) for k, a in enumerate(want))
         prof = self.o.profile(self.ev.get("profile"))
         got = tuple(self.o.actions(k)[i] for k, i in enumerate(prof))
@@ -54,7 +56,7 @@ class CheckerBase:
     def deviation(self, d: dict[str, Any]) -> str:
         prof = self.o.profile(d["profile"])
         k = self.o.agent(d["agent"])
-        act = d.get("deviation", d.get("better_action"))
+        act = d["deviation"]
         alt = swap(prof, k, self.o.action(k, act))
         cur, new = self.o.u(k, prof), self.o.u(k, alt)
         if "payoff" in d:
@@ -89,13 +91,3 @@ class CheckerBase:
         """The evidence's count of equilibria, when it states one."""
         n = self.ev.get("equilibria")
         return n if isinstance(n, int) else None
-
-    def record_points(self, items: Any) -> list[Profile]:
-        """Pure profiles of z3-style records (profile, payoffs, metrics), each a NE."""
-        out = []
-        for r in items if isinstance(items, list) else [items]:
-            if isinstance(r, dict) and "profile" in r and "strategies" not in r:
-                prof = self.o.profile(r["profile"])
-                self.is_nash(prof, "the witness")
-                out.append(prof)
-        return out

@@ -28,15 +28,14 @@ class EquilibriumFacts(CheckerBase):
     def fact_Existence(self) -> str:
         kind = self.ev.get("kind")
         if self.verdict == "VIOLATED":
-            if kind in ("nonexistence", "no_equilibrium"):
+            if kind == "nonexistence":
                 if not self.pure_concept():
                     raise Skip("non-existence of a mixed/correlated equilibrium cannot be re-counted")
                 return self.count_pure(0)
-            if kind in ("multiplicity", "two_equilibria"):
+            if kind == "multiplicity":
                 if self.ev.get("components_infinite"):
                     raise Skip("infinitely many equilibria: re-checked by the fresh run")
-                items = self.ev.get("witnesses", self.ev.get("equilibria"))
-                self.record_points(items)
+                items = self.ev.get("witnesses")  # equilibrium records, each re-verified by values()
                 if not isinstance(items, list) or len({json.dumps(x, sort_keys=True) for x in items}) < 2:
                     raise Mismatch("the counterexample does not show two different equilibria")
                 if self.pure_concept() and self.o.small():
@@ -45,8 +44,6 @@ class EquilibriumFacts(CheckerBase):
                         raise Mismatch(f"{n}: not multiple")
                 return "two different equilibria confirmed"
             raise Skip(f"unrecognised counterexample kind {kind!r}")
-        if "witness" in self.ev:
-            self.record_points(self.ev["witness"])
         if self.pure_concept() and self.o.small():
             msg = self.count_pure(self.claimed_count())
             found = len(self.o.pure_nash())
@@ -101,21 +98,16 @@ class EquilibriumFacts(CheckerBase):
         self.try_check_terms()
         kind = self.ev.get("kind")
         if self.verdict == "VIOLATED" and kind == "equilibrium":
-            pt_rec = self.ev.get("equilibrium") or {"profile": self.ev.get("profile")}
+            pt_rec = self.ev["equilibrium"]
             if self.ev.get("concept") not in (None, self.prop.concept.value):
                 raise Mismatch(f"the counterexample is a {self.ev.get('concept')} equilibrium, the property "
                                f"quantifies over {self.prop.concept.value}")
-            if "equilibrium" not in self.ev:
-                self.record_points(self.ev)
             ok, detail = self.sides({var: self.terms.point(pt_rec)})
             if ok:
                 raise Mismatch(f"at the counterexample equilibrium {detail}")
             return "at the counterexample equilibrium " + detail
         if self.verdict == "HOLDS" and not every:
-            w = self.ev.get("witness") or {}
-            rec = w.get("equilibrium") or w
-            if "equilibrium" not in w:
-                self.record_points(w)
+            rec = self.ev["witness"]["equilibrium"]
             ok, detail = self.sides({var: self.terms.point(rec)})
             if not ok:
                 raise Mismatch(f"at the witness {detail}")
@@ -187,7 +179,7 @@ class EquilibriumFacts(CheckerBase):
             same("outside_option", self.ev["outside_option"], outside[k])
             if "profile" in self.ev and "equilibrium" not in self.ev:
                 if self.prop.profile is not None:
-                    self.own_profile()
+                    self.own_profile(optional=True)
                 got = self.o.u(k, self.o.profile(self.ev["profile"]))
             else:
                 got = expect(self.terms.point(self.ev["equilibrium"]), self.o.pay(k))
@@ -195,7 +187,7 @@ class EquilibriumFacts(CheckerBase):
             if got >= outside[k]:
                 raise Mismatch(f"{self.ev['agent']} gets {q(got)}, not below its outside option {q(outside[k])}")
             return f"{self.ev['agent']} gets {q(got)} < {q(outside[k])} (recomputed)"
-        profs = [self.own_profile()] if self.prop.profile is not None else (
+        profs = [self.own_profile(optional=True)] if self.prop.profile is not None else (
             self.o.pure_nash() if self.pure_concept() else None)
         if profs is None:
             raise Skip("mixed/correlated certificates are re-checked by the fresh run")

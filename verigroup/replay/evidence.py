@@ -20,7 +20,7 @@ from verigroup.replay.result import Finding, Mismatch, Skip
 from verigroup.replay.treewalk import plays
 
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-NESTED = ("equilibrium", "witness", "witnesses", "equilibria", "deviations", "checked")
+NESTED = ("equilibrium", "witness", "witnesses", "deviations", "checked")
 
 
 class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts):

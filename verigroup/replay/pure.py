@@ -54,12 +54,10 @@ class PureFacts(CheckerBase):
             opp[self.ev["agent"]] = self.ev["action"]
             prof = self.o.profile(opp)
             ua, ub = self.o.u(k, swap(prof, k, a)), self.o.u(k, swap(prof, k, b))
-            for key in ("payoff", "payoff_action"):
-                if key in self.ev:
-                    same(f"{key} of {self.ev['action']}", self.ev[key], ua)
-            for key in ("competitor_payoff", "payoff_competitor"):
-                if key in self.ev:
-                    same(f"{key} of {self.ev['competitor']}", self.ev[key], ub)
+            same(f"payoff of {self.ev['action']}", self.ev["payoff"], ua)
+            same(f"competitor_payoff of {self.ev['competitor']}", self.ev["competitor_payoff"], ub)
+            if "profile" in self.ev and self.o.profile(self.ev["profile"]) != swap(prof, k, a):
+                raise Mismatch("the counterexample's profile is not the opponents' profile with the action")
             if (ua > ub) if strict else (ua >= ub):
                 raise Mismatch(f"{self.ev['action']} ({q(ua)}) is not worse than {self.ev['competitor']} "
                                f"({q(ub)}) at {self.o.label(prof)}")

@@ -157,16 +157,9 @@ def explain_violation(ev: Mapping[str, Any], model: Model | None, prop: Any, mes
 def _deviation(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     prof = ev["profile"]
     agent = ev["agent"]
-    to = ev.get("deviation", ev.get("better_action"))
-    gain = ev.get("gain")
-    if gain is None and "payoff" in ev and "deviation_payoff" in ev:
-        from fractions import Fraction
-
-        from verigroup.verdicts import q
-
-        gain = q(Fraction(ev["deviation_payoff"]) - Fraction(ev["payoff"]))
-    return (f"{agent} can gain {gain} by switching from {prof[agent]} to {to} "
-            f"(payoff {ev.get('payoff')} -> {ev.get('deviation_payoff')}), so {braces(prof)} is not an equilibrium.")
+    to = ev["deviation"]
+    return (f"{agent} can gain {ev['gain']} by switching from {prof[agent]} to {to} "
+            f"(payoff {ev['payoff']} -> {ev['deviation_payoff']}), so {braces(prof)} is not an equilibrium.")
 
 
 def _dominance(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
@@ -174,8 +167,7 @@ def _dominance(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     if "opponents" not in ev:
         return (f"For {agent}, {act} is not dominant: it is never strictly better than {comp} "
                 f"(they tie against every choice of the others).")
-    pa = ev.get("payoff", ev.get("payoff_action"))
-    pc = ev.get("competitor_payoff", ev.get("payoff_competitor"))
+    pa, pc = ev["payoff"], ev["competitor_payoff"]
     opp = where(ev["opponents"], model)
     rel = "less than" if ev.get("why") != "no better than" else "no more than"
     return (f"For {agent}, {act} is not dominant: when {opp}, {act} pays {pa}, {rel} "
@@ -183,8 +175,7 @@ def _dominance(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
 
 
 def _equilibrium(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
-    eq = ev.get("equilibrium") or {"strategies": {a: {x: "1"} for a, x in ev["profile"].items()},
-                                   "concept": "pure_nash"}
+    eq = ev["equilibrium"]
     side = _sides_text(ev, prop)
     desc = describe_eq(eq, model)
     body = f", {side}" if side else ", the property is false"
@@ -283,11 +274,10 @@ def _nonexistence(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
 
 
 def _multiplicity(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
-    ws = ev.get("witnesses") or ev.get("equilibria")
-    n = ev.get("equilibria") if isinstance(ev.get("equilibria"), int) else None
+    ws = ev.get("witnesses")
+    n = ev.get("equilibria") if isinstance(ev.get("equilibria"), int) else None  # null: not counted
     if isinstance(ws, list) and len(ws) >= 2:
-        ds = [describe_eq(w, model) if "strategies" in w or "distribution" in w
-              else "the equilibrium " + braces(w["profile"]) for w in ws[:2]]
+        ds = [describe_eq(w, model) for w in ws[:2]]
         return (f"The equilibrium is not unique{f' (there are {n})' if n else ''}: for example "
                 f"{ds[0]}, and {ds[1]}.")
     return "The equilibrium is not unique" + (" (there are infinitely many)." if ev.get("components_infinite") else ".")
@@ -311,8 +301,8 @@ _KINDS = {
     "deviation": _deviation, "dominance": _dominance, "equilibrium": _equilibrium,
     "no_witness": _no_witness, "coalition": _coalition, "adversaries": _adversaries,
     "condition": _condition, "below_outside_option": _below, "pareto_dominated": _pareto,
-    "optimum_not_equilibrium": _optimum, "nonexistence": _nonexistence, "no_equilibrium": _nonexistence,
-    "multiplicity": _multiplicity, "two_equilibria": _multiplicity, "claim": _claim, "play": _play,
+    "optimum_not_equilibrium": _optimum, "nonexistence": _nonexistence,
+    "multiplicity": _multiplicity, "claim": _claim, "play": _play,
 }
 
 __all__ = ["explain_report", "explain_violation", "describe_eq", "where", "braces"]
