@@ -123,3 +123,16 @@ def test_export_nfg_roundtrip(cli, tmp_path: Path) -> None:
     b = json.loads(cli("solve", str(out), "--format", "json").out)["equilibria"]
     assert [e["strategies"] for e in a] == [e["strategies"] for e in b]
     assert [e["payoffs"] for e in a] == [e["payoffs"] for e in b]
+
+
+def test_solve_pure_summary(cli) -> None:
+    doc = json.loads(cli("solve", "specs/public_goods.vg", "--format", "json").out)
+    # textbook: with r = 8/5 < n = 4 withholding is strictly dominant for every agent
+    assert all(d["strictly_dominant"] == ["withhold"] for d in doc["dominance"].values())
+    assert doc["iesds"]["surviving"] == {f"a[{i}]": ["withhold"] for i in range(1, 5)}
+    w = doc["optima"]["welfare"]
+    # all contribute: each gets r*c*4/4 - c = 3/5, welfare 12/5
+    assert w["max"] == "12/5" and w["argmax"] == [{f"a[{i}]": "contribute" for i in range(1, 5)}]
+    assert w["min"] == "0"
+    stag = json.loads(cli("solve", "specs/stag_hunt.vg", "--format", "json").out)
+    assert all(not d["strictly_dominant"] for d in stag["dominance"].values())

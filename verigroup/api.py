@@ -203,7 +203,12 @@ def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None 
         sorted((p.describe(game) if game is not None else p.describe(None) for p in eqs.points),  # type: ignore[arg-type]
                key=lambda e: e.sort_key())
     )
-    return Solution(c.value, described, eqs.complete, eqs.method, eqs.reason, dict(eqs.extra))
+    extra = dict(eqs.extra)
+    if c is Concept.PURE_NASH and game is not None:
+        from verigroup.analyses.summary import pure_summary
+
+        extra.update(pure_summary(game))
+    return Solution(c.value, described, eqs.complete, eqs.method, eqs.reason, extra)
 
 
 def check(path: str | Path, overrides: Mapping[str, str] | None = None, **options: Any) -> Report:

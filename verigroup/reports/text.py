@@ -94,7 +94,30 @@ def render_solution(sol: Solution, game_name: str) -> str:
             lines.append("       metrics: " + ", ".join(f"{m}={q(v)}" for m, v in e.metrics.items()))
         if not e.exact:
             lines.append(f"       approximate: epsilon = {q(e.epsilon)}")
-    for key, val in sol.extra.items():
+    ex = dict(sol.extra)
+    if "dominance" in ex:
+        lines.append("dominant actions:")
+        for agent, d in ex.pop("dominance").items():
+            strict, weak = d["strictly_dominant"], d["weakly_dominant"]
+            desc = (f"{', '.join(strict)} (strictly)" if strict else
+                    f"{', '.join(weak)} (weakly)" if weak else "none")
+            lines.append(f"  {agent}: {desc}")
+    if "iesds" in ex:
+        it = ex.pop("iesds")
+        lines.append("iterated elimination of strictly dominated actions"
+                     + (" (pure and mixed dominators):" if it["mixed_domination"] else ":"))
+        for e in it["eliminated"]:
+            by = ", ".join(f"{a}:{w}" for a, w in e["dominated_by"].items())
+            lines.append(f"  {e['agent']}: {e['action']} dominated by ({by}), margin {e['margin']}")
+        lines.append("  surviving: " + "; ".join(f"{a}: {', '.join(acts)}" for a, acts in it["surviving"].items()))
+    if "optima" in ex:
+        for m, o in ex.pop("optima").items():
+            def prof(lst: list[dict[str, str]], n: int) -> str:
+                shown = " | ".join(", ".join(f"{a}={x}" for a, x in p.items()) for p in lst[:2])
+                return shown + (f" (+{n - 2} more)" if n > 2 else "")
+            lines.append(f"{m}: max {o['max']} at {prof(o['argmax'], o['argmax_count'])}")
+            lines.append(f"{' ' * len(m)}  min {o['min']} at {prof(o['argmin'], o['argmin_count'])}")
+    for key, val in ex.items():
         if key in ("components", "cliques"):
             continue
         lines.append(f"{key}: {_fmt(val)}")
