@@ -196,8 +196,17 @@ def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None 
             raise SpecError([Diagnostic("E401", f"unknown solution concept {concept!r}",
                                         hint="use pure, mixed, correlated, coarse_correlated or spe")])
         c = aliases[concept]
+    from verigroup.analyses.registry import EquilibriumSet
+    from verigroup.analyses.timeouts import DeadlineExceeded, deadline
+
     ctx = Context(model, timeout=timeout, options=dict(options))
-    eqs = ctx.equilibria(c)
+    try:
+        with deadline(timeout):
+            eqs = ctx.equilibria(c)
+    except DeadlineExceeded:
+        # Providers that poll the deadline return partial sets themselves;
+        # one that was interrupted outright has found nothing we can trust.
+        eqs = EquilibriumSet(c, (), False, "", f"timeout after {timeout} s: no equilibrium list")
     game = model.game() if c is not Concept.SPE else None
     described = tuple(
         sorted((p.describe(game) if game is not None else p.describe(None) for p in eqs.points),  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ import argparse
 from typing import IO, Any
 
 from verigroup import api
-from verigroup.cli.main import EXIT_OK, EXIT_USAGE, EXIT_VIOLATED, _emit
+from verigroup.cli.main import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, EXIT_VIOLATED, _emit
 from verigroup.diagnostics import SpecError
 from verigroup.reports import jsonout, text
 
@@ -80,7 +80,8 @@ def cmd_solve(args: argparse.Namespace, overrides: dict[str, str], out: IO[str],
         _emit(jsonout.dumps(doc), args.output, out)
     else:
         _emit(text.render_solution(sol, model.name), args.output, out)
-    return EXIT_OK
+    # An incomplete list (timeout, heuristic n-player search) is inconclusive.
+    return EXIT_OK if sol.complete else EXIT_UNKNOWN
 
 
 def cmd_show(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: IO[str]) -> int:
