@@ -136,3 +136,45 @@ def test_solve_pure_summary(cli) -> None:
     assert w["min"] == "0"
     stag = json.loads(cli("solve", "specs/stag_hunt.vg", "--format", "json").out)
     assert all(not d["strictly_dominant"] for d in stag["dominance"].values())
+
+
+def _is_ce(model, dist: list[dict]) -> bool:
+    """Exact obedience check of a correlated distribution, by brute force."""
+    g = model.game()
+    idx = {p: i for i, p in enumerate(g.players)}
+    probs = {}
+    for d in dist:
+        prof = tuple(g.actions[idx[a]].index(x) for a, x in d["profile"].items())
+        probs[prof] = Fraction(d["probability"])
+    if sum(probs.values()) != 1 or any(v < 0 for v in probs.values()):
+        return False
+    for i in range(g.num_players):
+        for rec in range(g.shape[i]):
+            for dev in range(g.shape[i]):
+                gain = Fraction(0)
+                for prof, pr in probs.items():
+                    if prof[i] != rec:
+                        continue
+                    alt = prof[:i] + (dev,) + prof[i + 1:]
+                    gain += pr * (g.payoff(i, alt) - g.payoff(i, prof))
+                if gain > 0:
+                    return False
+    return True
+
+
+def test_solve_correlated_contract(cli) -> None:
+    import verigroup
+
+    model = verigroup.load("specs/chicken.vg")
+    doc = json.loads(cli("solve", "specs/chicken.vg", "--concept", "correlated", "--format", "json").out)
+    (eq,) = doc["equilibria"]
+    assert eq["concept"] == "correlated" and _is_ce(model, eq["distribution"])
+    total = sum(Fraction(v) for v in eq["payoffs"].values())
+    # at least as good as the best pure equilibrium's payoff sum (pure NE are CE)
+    pure = json.loads(cli("solve", "specs/chicken.vg", "--format", "json").out)["equilibria"]
+    assert total >= max(sum(Fraction(v) for v in e["payoffs"].values()) for e in pure)
+    low = json.loads(cli("solve", "specs/chicken.vg", "--concept", "correlated", "--objective", "crashes",
+                         "--minimize", "--format", "json").out)
+    (e2,) = low["equilibria"]
+    assert _is_ce(model, e2["distribution"]) and Fraction(e2["metrics"]["crashes"]) == 0
+    assert cli("solve", "specs/chicken.vg", "--concept", "correlated", "--objective", "nope").code == 2

@@ -13,8 +13,9 @@ are decided by linear programming:
 certificate)``; the value is exact and carries an exact LP optimality
 certificate (:class:`verigroup.solvers.correlated.LPCertificate`).
 
-The registered providers return a single point, the welfare-maximising
-correlated equilibrium, with ``extra={"polytope": True, ...}`` telling
+The registered providers return a single point, the correlated equilibrium
+that maximises the sum of payoffs (or ``ctx.options['objective']``, a metric,
+minimised when ``ctx.options['minimize']``), with ``extra={"polytope": True, ...}`` telling
 consumers that the point list is a representative, not the whole set.
 """
 
@@ -64,19 +65,29 @@ def extreme_value(ctx: Context, concept: Concept, tensor: ExactTensor, maximize:
     return value, point, cert
 
 
-def welfare_optimum(game: NormalFormGame, concept: Concept) -> EquilibriumSet:
-    opt = optimize(game, None, True, _coarse(concept))
+def welfare_optimum(game: NormalFormGame, concept: Concept, objective: str | None = None,
+                    maximize: bool = True) -> EquilibriumSet:
+    """The optimal point of the polytope for ``objective`` (a metric name;
+    None = the sum of all agents' payoffs), maximised or minimised."""
+    tensor = game.metrics[objective].tensor if objective is not None else None
+    opt = optimize(game, tensor, maximize, _coarse(concept))
+    label = objective if objective is not None else "sum_of_payoffs"
     return EquilibriumSet(concept, (to_point(opt),), True,
                           f"LP over the {concept.value} polytope ({opt.certificate.method})",
-                          "", {"polytope": True, "objective": "welfare", "maximize": True,
+                          "", {"polytope": True, "objective": label, "maximize": maximize,
                                "certificate": certificate_json(opt.certificate)})
+
+
+def _provide(ctx: Context, concept: Concept) -> EquilibriumSet:
+    return welfare_optimum(ctx.game, concept, ctx.options.get("objective"),
+                           not ctx.options.get("minimize", False))
 
 
 @concept_provider(Concept.CORRELATED)
 def provide_correlated(ctx: Context) -> EquilibriumSet:
-    return welfare_optimum(ctx.game, Concept.CORRELATED)
+    return _provide(ctx, Concept.CORRELATED)
 
 
 @concept_provider(Concept.COARSE_CORRELATED)
 def provide_coarse(ctx: Context) -> EquilibriumSet:
-    return welfare_optimum(ctx.game, Concept.COARSE_CORRELATED)
+    return _provide(ctx, Concept.COARSE_CORRELATED)
