@@ -71,6 +71,11 @@ def render_summary(reports: Sequence[Report], exit_code: int) -> str:
             f"{h} hold, {v} violated, {u} unknown (exit {exit_code})")
 
 
+def _profiles(lst: list[dict[str, str]], n: int) -> str:
+    shown = " | ".join(", ".join(f"{a}={x}" for a, x in p.items()) for p in lst[:2])
+    return shown + (f" (+{n - 2} more)" if n > 2 else "")
+
+
 def render_solution(sol: Solution, game_name: str) -> str:
     head = f"game {game_name}: {len(sol.equilibria)} {sol.concept.replace('_', ' ')} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}"
     if not sol.complete:
@@ -112,11 +117,8 @@ def render_solution(sol: Solution, game_name: str) -> str:
         lines.append("  surviving: " + "; ".join(f"{a}: {', '.join(acts)}" for a, acts in it["surviving"].items()))
     if "optima" in ex:
         for m, o in ex.pop("optima").items():
-            def prof(lst: list[dict[str, str]], n: int) -> str:
-                shown = " | ".join(", ".join(f"{a}={x}" for a, x in p.items()) for p in lst[:2])
-                return shown + (f" (+{n - 2} more)" if n > 2 else "")
-            lines.append(f"{m}: max {o['max']} at {prof(o['argmax'], o['argmax_count'])}")
-            lines.append(f"{' ' * len(m)}  min {o['min']} at {prof(o['argmin'], o['argmin_count'])}")
+            lines.append(f"{m}: max {o['max']} at {_profiles(o['argmax'], o['argmax_count'])}")
+            lines.append(f"{' ' * len(m)}  min {o['min']} at {_profiles(o['argmin'], o['argmin_count'])}")
     for key, val in ex.items():
         if key in ("components", "cliques"):
             continue

@@ -34,6 +34,16 @@ class Family:
     def size(self) -> int:
         return 1 if self.lo is None or self.hi is None else self.hi - self.lo + 1
 
+    def bounds(self) -> tuple[int, int]:
+        """``(lo, hi)`` of a family; callers check ``not single`` first."""
+        assert self.lo is not None and self.hi is not None, f"`{self.name}` is a single agent, not a family"
+        return self.lo, self.hi
+
+    def members(self) -> range:
+        """The member indices ``lo..hi`` of a family; callers check ``not single`` first."""
+        lo, hi = self.bounds()
+        return range(lo, hi + 1)
+
 
 class Abort(Exception):
     """Stop resolving: errors so far make further checks meaningless."""

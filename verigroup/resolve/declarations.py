@@ -97,7 +97,7 @@ def resolve_agents(ctx: Ctx, decls: list[A.AgentsDecl]) -> None:
                 continue
             fam = Family(h.name, actions, h.span)
             if h.lo is not None and h.hi is not None:
-                bounds = []
+                bounds: list[tuple[int, X.Expr] | None] = []
                 for b in (h.lo, h.hi):
                     n_before = len(ctx.diags)
                     ir = res.number(b, frozenset(), "a family bound")
@@ -111,9 +111,10 @@ def resolve_agents(ctx: Ctx, decls: list[A.AgentsDecl]) -> None:
                         bounds.append(None)
                         continue
                     bounds.append((int(v), ir))
-                if bounds[0] is None or bounds[1] is None:
+                lo_bound, hi_bound = bounds
+                if lo_bound is None or hi_bound is None:
                     continue
-                (lo, lo_ir), (hi, hi_ir) = bounds  # type: ignore[misc]
+                (lo, lo_ir), (hi, hi_ir) = lo_bound, hi_bound
                 if hi < lo:
                     ctx.error("E112", f"the family `{h.name}` is empty ({lo}..{hi})", h.span,
                               "the upper bound must be at least the lower bound")
@@ -132,7 +133,7 @@ def resolve_agents(ctx: Ctx, decls: list[A.AgentsDecl]) -> None:
             ctx.agent_pos[(fam.name, None)] = len(ctx.agent_names)
             ctx.agent_names.append(fam.name)
         else:
-            for k in range(fam.lo, fam.hi + 1):  # type: ignore[arg-type]
+            for k in fam.members():
                 ctx.agent_pos[(fam.name, k)] = len(ctx.agent_names)
                 ctx.agent_names.append(f"{fam.name}[{k}]")
 
@@ -177,8 +178,9 @@ def resolve_payoffs(ctx: Ctx, decls: list[A.PayoffDecl]) -> tuple[Agent, ...]:
             continue
         idx = ExprResolver(ctx, "const").number(d.index, frozenset(), "an agent index")
         v = const_value(idx, ctx.param_values())
-        if v is None or v.denominator != 1 or not fam.lo <= v <= fam.hi:  # type: ignore[operator]
-            ctx.error("E105", f"index {v} is out of range: `{fam.name}` has members {fam.lo}..{fam.hi}",
+        lo, hi = fam.bounds()
+        if v is None or v.denominator != 1 or not lo <= v <= hi:
+            ctx.error("E105", f"index {v} is out of range: `{fam.name}` has members {lo}..{hi}",
                       d.index.span)
             continue
         key = (fam.name, int(v))
@@ -189,7 +191,8 @@ def resolve_payoffs(ctx: Ctx, decls: list[A.PayoffDecl]) -> tuple[Agent, ...]:
     agents: list[Agent] = []
     for fam in ctx.families.values():
         missing: list[str] = []
-        keys = [(fam.name, None)] if fam.single else [(fam.name, k) for k in range(fam.lo, fam.hi + 1)]  # type: ignore[arg-type]
+        keys: list[tuple[str, int | None]] = (
+            [(fam.name, None)] if fam.single else [(fam.name, k) for k in fam.members()])
         for key in keys:
             name = fam.name if key[1] is None else f"{fam.name}[{key[1]}]"
             if key in member_rule:
@@ -263,7 +266,8 @@ def check_cycles(ctx: Ctx, agents: tuple[Agent, ...], metrics: dict[str, Metric]
     def label(node: tuple[str, object]) -> str:
         kind, v = node
         if kind == "a":
-            return f"payoff({ctx.agent_names[v]})"  # type: ignore[index]
+            assert isinstance(v, int), "only agent positions are on a cycle (unknown agents have no edges)"
+            return f"payoff({ctx.agent_names[v]})"
         if kind == "f":
             return f"payoff({v}[...])"
         return str(v)
@@ -286,8 +290,14 @@ def check_cycles(ctx: Ctx, agents: tuple[Agent, ...], metrics: dict[str, Metric]
                 c = color.get(nxt, 0)
                 if c == 1:
                     cyc = path[path.index(nxt):] + [nxt]
-                    span = metrics[nxt[1]].span if nxt[0] == "m" else (  # type: ignore[index]
-                        agents[nxt[1]].span if nxt[0] == "a" else ctx.families[str(nxt[1])].span)  # type: ignore[index]
+                    kind, ref = nxt
+                    if kind == "m":
+                        span = metrics[str(ref)].span
+                    elif kind == "a":
+                        assert isinstance(ref, int), "only agent positions are on a cycle"
+                        span = agents[ref].span
+                    else:
+                        span = ctx.families[str(ref)].span
                     ctx.error("E106", "cyclic definition: " + " -> ".join(label(n) for n in cyc), span,
                               "a metric or payoff cannot depend on itself")
                     return

@@ -28,20 +28,21 @@ def select(ctx: Ctx, name: str, index: A.Expr | None, span: Span,
     if index is None:
         if fam.single:
             return [ctx.agent_pos[(name, None)]]
-        return [ctx.agent_pos[(name, k)] for k in range(fam.lo, fam.hi + 1)]  # type: ignore[arg-type]
+        return [ctx.agent_pos[(name, k)] for k in fam.members()]
     if fam.single:
         ctx.error("E107", f"`{name}` is a single agent; it takes no index", span)
         return None
     if isinstance(index, A.EName) and index.name not in ctx.params:
         if forall is not None and index.name == forall:
-            return [ctx.agent_pos[(name, k)] for k in range(fam.lo, fam.hi + 1)]  # type: ignore[arg-type]
+            return [ctx.agent_pos[(name, k)] for k in fam.members()]
         ctx.error("E101", f"`{index.name}` is not bound here", index.span,
                   f"add `for all {index.name}`" if forall is None else f"write {name}[{forall}]")
         return None
     ir = ExprResolver(ctx, "const").number(index, frozenset(), "an agent index")
     v = const_value(ir, ctx.param_values())
-    if v is None or v.denominator != 1 or not fam.lo <= v <= fam.hi:  # type: ignore[operator]
-        ctx.error("E105", f"index {v} is out of range: `{name}` has members {fam.lo}..{fam.hi}", index.span)
+    lo, hi = fam.bounds()
+    if v is None or v.denominator != 1 or not lo <= v <= hi:
+        ctx.error("E105", f"index {v} is out of range: `{name}` has members {lo}..{hi}", index.span)
         return None
     return [ctx.agent_pos[(name, int(v))]]
 

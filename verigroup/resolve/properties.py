@@ -125,6 +125,15 @@ def _int_arg(ctx: Ctx, kw: dict[str, A.EKwarg], key: str, call: A.ECall, minimum
     return int(v)
 
 
+def _at_most(ctx: Ctx, kw: dict[str, A.EKwarg], key: str, value: int | None, limit: int,
+             what: str, hint: str) -> int | None:
+    """A coalition/adversary size larger than the game allows is a mistake."""
+    if value is not None and value > limit:
+        ctx.error("E110", f"`{key} = {value}` exceeds {what} ({limit})", kw[key].value.span, hint)
+        return None
+    return value
+
+
 def _arity(ctx: Ctx, call: A.ECall, pos: list[A.Expr], lo: int, hi: int) -> bool:
     if not lo <= len(pos) <= hi:
         want = str(lo) if lo == hi else f"{lo} to {hi}"
@@ -185,7 +194,8 @@ def _function(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.ECall, region: Any) 
             return None
         k = None
         if fn == "resilient":
-            k = _int_arg(ctx, kw, "k", e, 1)
+            k = _at_most(ctx, kw, "k", _int_arg(ctx, kw, "k", e, 1), len(ctx.agent_names),
+                         "the number of agents", "use strong_nash(PROFILE) for coalitions of every size")
             if k is None:
                 return None
         prof = resolve_profile(ctx, pos[0])
@@ -196,7 +206,11 @@ def _function(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.ECall, region: Any) 
     if fn == "immune":
         if not _arity(ctx, e, pos, 1, 2) and not (len(pos) == 1 and kw):
             return None
+        tkey = "t" if "t" in kw or "adversaries" not in kw else "adversaries"
         t = _int_arg(ctx, kw, "t", e, 0)
+        if t is not None and "t" in kw:
+            t = _at_most(ctx, kw, tkey, t, len(ctx.agent_names) - 1, "the number of agents minus one",
+                         "at least one agent must stay honest for immunity to mean anything")
         prof = resolve_profile(ctx, pos[0]) if pos else None
         cond = None
         if len(pos) == 2:
@@ -208,6 +222,10 @@ def _function(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.ECall, region: Any) 
         if not _arity(ctx, e, pos, 1, 1):
             return None
         k, t = _int_arg(ctx, kw, "k", e, 0), _int_arg(ctx, kw, "t", e, 0)
+        if k is not None and t is not None and k + t > len(ctx.agent_names):
+            ctx.error("E110", f"k + t = {k + t} exceeds the number of agents ({len(ctx.agent_names)})",
+                      e.span, "a coalition and the adversaries are disjoint sets of agents")
+            return None
         prof = resolve_profile(ctx, pos[0])
         if k is None or t is None or prof is None:
             return None

@@ -141,7 +141,11 @@ def explain_token(exc: UnexpectedToken, text: str, path: str, stmt: Sequence[Tok
 
 def explain_characters(exc: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
     line, col = exc.line, exc.column
-    ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else ""
+    # lark declares ``pos_in_stream = None`` on the base class; UnexpectedCharacters
+    # always sets it to the lexer position of the offending character.
+    pos: object = exc.pos_in_stream
+    assert isinstance(pos, int), "UnexpectedCharacters always records the lexer position"
+    ch = text[pos] if 0 <= pos < len(text) else ""
     span = Span(path, line, col, line, col + 1)
     if ch == '"':
         return Diagnostic("E001", "unterminated string", span,

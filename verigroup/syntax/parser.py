@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from fractions import Fraction
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -77,9 +77,11 @@ class _Layout:
                     for _ in indents:
                         yield self._synth("_DEDENT", tok)
                     indents = []
+                    end_column = last.end_column
+                    assert end_column is not None, "lexer tokens carry end positions"
                     nl = Token("_NL", "\n", start_pos=last.end_pos, line=last.end_line,
-                               column=last.end_column, end_line=last.end_line,
-                               end_column=last.end_column + 1, end_pos=last.end_pos)
+                               column=end_column, end_line=last.end_line,
+                               end_column=end_column + 1, end_pos=last.end_pos)
                     self.tokens = []
                     yield nl
             if tok.column == 1:
@@ -184,8 +186,25 @@ def _drive(lark: Lark, ip: Any, layout: _Layout, text: str) -> Tree:
 
 # ------------------------------------------------------------ tree -> AST
 
-_CONCEPT = {"NASH": "pure_nash", "PURE": "pure_nash", "MIXED": "mixed_nash",
-            "CORRELATED": "correlated", "COARSE_CORRELATED": "coarse_correlated", "SPE": "spe"}
+_ConceptName = Literal["pure_nash", "mixed_nash", "correlated", "coarse_correlated", "spe"]
+
+_CONCEPT: dict[str, _ConceptName] = {
+    "NASH": "pure_nash", "PURE": "pure_nash", "MIXED": "mixed_nash",
+    "CORRELATED": "correlated", "COARSE_CORRELATED": "coarse_correlated", "SPE": "spe"}
+
+
+def _token(node: Any, rule: str) -> Token:
+    """``node`` as a Token; the grammar rule ``rule`` puts a terminal there."""
+    assert isinstance(node, Token), f"grammar rule `{rule}` has a terminal here, got {node!r}"
+    return node
+
+
+def _quantifier(tok: Token) -> Literal["every", "some"]:
+    """The keyword of ``for (every | some) <concept>``."""
+    if tok.type == "EVERY":
+        return "every"
+    assert tok.type == "SOME", f"grammar allows only EVERY | SOME here, got {tok.type}"
+    return "some"
 
 
 def _num(text: str) -> Fraction:
@@ -269,9 +288,9 @@ class _Convert:
         if kind == "p_nash":
             body = A.PNash(self.profile_ref(bc[1]), bspan)
         elif kind == "p_quant":
-            body = A.PQuant(str(bc[1]), self.concept(bc[2]), str(bc[3]), self.expr(bc[5]), bspan, self.sp(bc[3]))
+            body = A.PQuant(_quantifier(_token(bc[1], "p_quant")), self.concept(bc[2]), str(bc[3]), self.expr(bc[5]), bspan, self.sp(bc[3]))
         elif kind == "p_exists":
-            body = A.PExists(bc[0].type == "UNIQUE", self.concept(bc[1]), bspan)
+            body = A.PExists(_token(bc[0], "p_exists").type == "UNIQUE", self.concept(bc[1]), bspan)
         elif kind == "p_play":
             body = A.PPlay(str(bc[1]), self.concept(bc[2]), str(bc[4].children[0]),  # type: ignore[arg-type]
                            self.expr(bc[5]), bspan)
@@ -399,7 +418,7 @@ class _Convert:
         return self.expr(t)
 
     def concept(self, t: Tree) -> A.EConcept:
-        return A.EConcept(_CONCEPT[t.children[0].type], self.sp(t))  # type: ignore[arg-type]
+        return A.EConcept(_CONCEPT[_token(t.children[0], "concept").type], self.sp(t))
 
     # ---------------------------------------------------------- expressions
     def expr(self, t: Any) -> A.Expr:
