@@ -38,6 +38,7 @@ from verigroup.analyses.registry import Context, CorrelatedPoint, EquilibriumSet
 from verigroup.analyses.registry import checker
 from verigroup.analyses.timeouts import check_deadline
 from verigroup.diagnostics import SpecError
+from verigroup.evaluate.scalar import exact_arith
 from verigroup.model.expr import (
     AgentRef, Arith, BoolConst, Call, Compare, Cond, Logic, Neg, Not, Num, ParamRef, span_of,
 )
@@ -217,21 +218,13 @@ class TermEvaluator:
             return not self.cond(t.operand, env)
         if isinstance(t, Arith):
             x, y = self.num(t.left, env), self.num(t.right, env)
-            if t.op == "+":
-                return x + y
-            if t.op == "-":
-                return x - y
-            if t.op == "*":
-                return x * y
-            if t.op == "^":
-                if y.denominator != 1:
-                    raise SpecError.single("E107", "exponent must be an integer", t.span)
-                if x == 0 and y < 0:
-                    raise Undefined("0 to a negative power in the property")
-                return x ** int(y)
-            if y == 0:
-                raise Undefined("division by zero in the property")
-            return x / y
+            if t.op == "^" and y.denominator != 1:
+                raise SpecError.single("E107", "exponent must be an integer", t.span)
+            v = exact_arith(t.op, x, y)
+            if v is None:
+                raise Undefined("0 to a negative power in the property" if t.op == "^"
+                                else "division by zero in the property")
+            return v
         if isinstance(t, Compare):
             a, b = self.ev(t.left, env), self.ev(t.right, env)
             if isinstance(a, bool) != isinstance(b, bool):

@@ -4,76 +4,119 @@ Deliberately independent of the vectorised evaluator (no shared code beyond
 the IR): plain recursion over Fractions and bools with short-circuit
 ``and``/``or``/``if``.  Tests compare the two on every profile; replay and
 the Z3 route use it to state exact payoffs of a counterexample profile.
+
+:class:`ScalarEvaluator` is the recursion itself; how an agent's action is
+read (here: from a profile) is a hook, so the protocol history evaluator
+(:mod:`verigroup.resolve.histeval`) is a subclass.  :func:`exact_arith` is
+the one Fraction implementation of ``+ - * / ^`` shared with property terms
+and constant folding.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Mapping, Union
+from typing import Mapping, Sequence, Union
 
 from verigroup.diagnostics import SpecError
 from verigroup.model.expr import (
     ActionIs, AgentRef, Aggregate, Arith, BoolConst, Call, Compare, Cond, Expr, IndexVar,
     Logic, MetricOf, Neg, Not, Num, ParamRef, PayoffOf, SameAction, span_of,
 )
-from verigroup.model.model import Model
+from verigroup.model.model import Agent, Metric, Model
 
 Scalar = Union[Fraction, bool]
 
 
-class _Scalar:
-    def __init__(self, model: Model, profile: tuple[int, ...],
-                 params: Mapping[str, Fraction] | None) -> None:
-        if len(profile) != len(model.agents):
-            raise ValueError(f"profile has {len(profile)} entries, the model has {len(model.agents)} agents")
-        self.model = model
-        self.profile = profile
-        self.params = model.param_values()
-        if params:
-            self.params.update({k: Fraction(v) for k, v in params.items()})
+def exact_arith(op: str, x: Fraction, y: Fraction) -> Fraction | None:
+    """``x op y`` exactly for ``op`` in ``+ - * / ^``; None when undefined
+    (division by zero, 0 to a negative power).  For ``^`` the caller has
+    checked that ``y`` is an integer."""
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "/":
+        return None if y == 0 else x / y
+    if op == "^":
+        if y.denominator != 1:
+            raise ValueError(f"exponent {y} is not an integer")
+        return None if x == 0 and y < 0 else x ** int(y)
+    raise ValueError(f"unknown operator {op!r}")
+
+
+class ScalarEvaluator:
+    """Exact recursion over one point (a profile, a history); payoffs and
+    metrics are memoised.  Subclasses say how agents are found and actions
+    read (:meth:`find_agent`, :meth:`action_is`, :meth:`same_action`), how
+    errors are worded (:meth:`err`, :meth:`undefined`) and may evaluate
+    further node types (:meth:`ev_other`)."""
+
+    def __init__(self, params: Mapping[str, Fraction], agents: Sequence[Agent],
+                 metrics: Mapping[str, Metric]) -> None:
+        self.params = params
+        self.agents = agents
+        self.metrics = metrics
         self.memo: dict[str, Fraction] = {}
         self.stack: list[str] = []
 
-    def where(self) -> str:
-        return ", ".join(f"{a.name} = {a.actions[i]}" for a, i in zip(self.model.agents, self.profile))
+    # -- hooks -------------------------------------------------------------
 
-    def num(self, e: Expr, env: dict[str, int]) -> Fraction:
-        v = self.ev(e, env)
+    def err(self, code: str, msg: str, node: object) -> SpecError:
+        return SpecError.single(code, msg, span_of(node))
+
+    def undefined(self, code: str, msg: str, node: object) -> SpecError:
+        """An error that depends on the point's values (E201, E203)."""
+        return self.err(code, msg, node)
+
+    def find_agent(self, family: str, index: int | None) -> int | None:
+        raise NotImplementedError
+
+    def action_is(self, k: int, action: str, e: ActionIs) -> bool:
+        raise NotImplementedError
+
+    def same_action(self, j: int, k: int) -> bool:
+        raise NotImplementedError
+
+    def ev_other(self, e: Expr, env: dict[str, int]) -> Scalar:
+        raise self.err("E107", f"cannot evaluate {type(e).__name__}", e)
+
+    # -- recursion ---------------------------------------------------------
+
+    def num(self, e: Expr, env: dict[str, int] | None = None) -> Fraction:
+        v = self.ev(e, env or {})
         if isinstance(v, bool):
-            raise SpecError.single("E107", "expected a number, found a condition", span_of(e))
+            raise self.err("E107", "expected a number, found a condition", e)
         return v
 
-    def cond(self, e: Expr, env: dict[str, int]) -> bool:
-        v = self.ev(e, env)
+    def cond(self, e: Expr, env: dict[str, int] | None = None) -> bool:
+        v = self.ev(e, env or {})
         if not isinstance(v, bool):
-            raise SpecError.single("E107", "expected a condition, found a number", span_of(e))
+            raise self.err("E107", "expected a condition, found a number", e)
         return v
 
     def integer(self, e: Expr, env: dict[str, int]) -> int:
         v = self.num(e, env)
         if v.denominator != 1:
-            raise SpecError.single("E107", f"expected an integer, got {v}", span_of(e))
+            raise self.err("E107", f"expected an integer, got {v}", e)
         return int(v)
 
     def agent(self, ref: AgentRef, env: dict[str, int]) -> int:
         idx = None if ref.index is None else self.integer(ref.index, env)
-        k = self.model.agent_index(ref.family, idx)
+        k = self.find_agent(ref.family, idx)
         if k is None:
-            raise SpecError.single("E105", f"no agent {ref.family}" + ("" if idx is None else f"[{idx}]"),
-                                   ref.span)
+            raise self.err("E105", f"no agent {ref.family}" + ("" if idx is None else f"[{idx}]"), ref)
         return k
 
-    def action(self, k: int) -> str:
-        return self.model.agents[k].actions[self.profile[k]]
-
     def payoff(self, k: int) -> Fraction:
-        key = f"payoff({self.model.agents[k].name})"
+        key = f"payoff({self.agents[k].name})"
         if key not in self.memo:
             if key in self.stack:
-                raise SpecError.single("E106", f"cyclic definition through {key}", self.model.agents[k].span)
+                raise self.err("E106", f"cyclic definition through {key}", self.agents[k])
             self.stack.append(key)
             try:
-                self.memo[key] = self.num(self.model.agents[k].payoff, dict(self.model.agents[k].bindings))
+                self.memo[key] = self.num(self.agents[k].payoff, dict(self.agents[k].bindings))
             finally:
                 self.stack.pop()
         return self.memo[key]
@@ -81,11 +124,11 @@ class _Scalar:
     def metric(self, name: str, e: Expr) -> Fraction:
         key = f"metric {name}"
         if key not in self.memo:
-            m = self.model.metrics.get(name)
+            m = self.metrics.get(name)
             if m is None:
-                raise SpecError.single("E101", f"undefined metric `{name}`", span_of(e))
+                raise self.err("E101", f"undefined metric `{name}`", e)
             if key in self.stack:
-                raise SpecError.single("E106", f"cyclic definition through {key}", m.span)
+                raise self.err("E106", f"cyclic definition through {key}", m)
             self.stack.append(key)
             try:
                 self.memo[key] = self.num(m.expr, {})
@@ -100,47 +143,32 @@ class _Scalar:
             return bool(e.value)
         if isinstance(e, ParamRef):
             if e.name not in self.params:
-                raise SpecError.single("E101", f"undefined parameter `{e.name}`", e.span)
+                raise self.err("E101", f"undefined parameter `{e.name}`", e)
             return self.params[e.name]
         if isinstance(e, IndexVar):
             if e.name not in env:
-                raise SpecError.single("E101", f"unbound index variable `{e.name}`", e.span)
+                raise self.err("E101", f"unbound index variable `{e.name}`", e)
             return Fraction(env[e.name])
         if isinstance(e, ActionIs):
-            k = self.agent(e.agent, env)
-            if e.action not in self.model.agents[k].actions:
-                raise SpecError.single("E104", f"`{e.action}` is not an action of "
-                                       f"{self.model.agents[k].name}", e.span)
-            return (self.action(k) == e.action) != e.negate
+            return self.action_is(self.agent(e.agent, env), e.action, e) != e.negate
         if isinstance(e, SameAction):
-            same = self.action(self.agent(e.left, env)) == self.action(self.agent(e.right, env))
-            return same != e.negate
+            return self.same_action(self.agent(e.left, env), self.agent(e.right, env)) != e.negate
         if isinstance(e, Neg):
             return -self.num(e.operand, env)
         if isinstance(e, Not):
             return not self.cond(e.operand, env)
         if isinstance(e, Arith):
             x = self.num(e.left, env)
-            if e.op == "^":
-                n = self.integer(e.right, env)
-                if n < 0 and x == 0:
-                    raise SpecError.single("E201", f"division by zero (0 to a negative power) when {self.where()}",
-                                           e.span)
-                return x ** n
-            y = self.num(e.right, env)
-            if e.op == "+":
-                return x + y
-            if e.op == "-":
-                return x - y
-            if e.op == "*":
-                return x * y
-            if y == 0:
-                raise SpecError.single("E201", f"division by zero when {self.where()}", e.span)
-            return x / y
+            y = Fraction(self.integer(e.right, env)) if e.op == "^" else self.num(e.right, env)
+            v = exact_arith(e.op, x, y)
+            if v is None:
+                why = " (0 to a negative power)" if e.op == "^" else ""
+                raise self.undefined("E201", f"division by zero{why}", e)
+            return v
         if isinstance(e, Compare):
             a, b = self.ev(e.left, env), self.ev(e.right, env)
             if isinstance(a, bool) != isinstance(b, bool) or (isinstance(a, bool) and e.op not in ("==", "!=")):
-                raise SpecError.single("E107", "cannot compare a number with a condition", e.span)
+                raise self.err("E107", "cannot compare a number with a condition", e)
             return {
                 "==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b,
             }[e.op]
@@ -162,7 +190,7 @@ class _Scalar:
             return self.payoff(self.agent(e.agent, env))
         if isinstance(e, MetricOf):
             return self.metric(e.name, e)
-        raise SpecError.single("E107", f"cannot evaluate {type(e).__name__}", span_of(e))
+        return self.ev_other(e, env)
 
     def aggregate(self, e: Aggregate, env: dict[str, int]) -> Scalar:
         lo, hi = self.integer(e.lo, env), self.integer(e.hi, env)
@@ -180,7 +208,7 @@ class _Scalar:
             return all(b is True for b in items)
         nums = [x for x in items if not isinstance(x, bool)]
         if len(nums) != len(items):
-            raise SpecError.single("E107", f"the body of {e.kind} must be a number", e.span)
+            raise self.err("E107", f"the body of {e.kind} must be a number", e)
         if e.kind == "sum":
             return sum(nums, Fraction(0))
         if e.kind == "product":
@@ -189,8 +217,43 @@ class _Scalar:
                 p *= x
             return p
         if not nums:
-            raise SpecError.single("E203", f"{e.kind} over an empty range when {self.where()}", e.span)
+            raise self.undefined("E203", f"{e.kind} over an empty range", e)
         return min(nums) if e.kind == "min" else max(nums)
+
+
+class _Scalar(ScalarEvaluator):
+    """At one pure profile of ``model``."""
+
+    def __init__(self, model: Model, profile: tuple[int, ...],
+                 params: Mapping[str, Fraction] | None) -> None:
+        if len(profile) != len(model.agents):
+            raise ValueError(f"profile has {len(profile)} entries, the model has {len(model.agents)} agents")
+        values = model.param_values()
+        if params:
+            values.update({k: Fraction(v) for k, v in params.items()})
+        super().__init__(values, model.agents, model.metrics)
+        self.model = model
+        self.profile = profile
+
+    def where(self) -> str:
+        return ", ".join(f"{a.name} = {a.actions[i]}" for a, i in zip(self.model.agents, self.profile))
+
+    def undefined(self, code: str, msg: str, node: object) -> SpecError:
+        return self.err(code, f"{msg} when {self.where()}", node)
+
+    def find_agent(self, family: str, index: int | None) -> int | None:
+        return self.model.agent_index(family, index)
+
+    def action(self, k: int) -> str:
+        return self.model.agents[k].actions[self.profile[k]]
+
+    def action_is(self, k: int, action: str, e: ActionIs) -> bool:
+        if action not in self.model.agents[k].actions:
+            raise self.err("E104", f"`{action}` is not an action of {self.model.agents[k].name}", e)
+        return self.action(k) == action
+
+    def same_action(self, j: int, k: int) -> bool:
+        return self.action(j) == self.action(k)
 
 
 def evaluate_expr_at(model: Model, expr: Expr, profile: tuple[int, ...],

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any, Iterator
 
 from verigroup.diagnostics import Diagnostic, SpecError, Span
+from verigroup.evaluate.scalar import exact_arith
 from verigroup.model import expr as X
 from verigroup.model.model import Param
 from verigroup.syntax import ast as A
@@ -150,19 +151,9 @@ def const_value(e: Any, params: dict[str, Fraction], env: dict[str, int] | None 
     if isinstance(e, X.Arith):
         a = const_value(e.left, params, env, allow_params)
         b = const_value(e.right, params, env, allow_params)
-        if a is None or b is None:
+        if a is None or b is None or (e.op == "^" and (b.denominator != 1 or abs(b) > 64)):
             return None
-        if e.op == "+":
-            return a + b
-        if e.op == "-":
-            return a - b
-        if e.op == "*":
-            return a * b
-        if e.op == "/":
-            return None if b == 0 else a / b
-        if b.denominator != 1 or abs(b) > 64 or (a == 0 and b < 0):
-            return None
-        return a ** int(b)
+        return exact_arith(e.op, a, b)
     if isinstance(e, X.Call):
         vals = [const_value(x, params, env, allow_params) for x in e.args]
         if any(v is None for v in vals) or not vals:
