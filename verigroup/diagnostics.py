@@ -56,6 +56,9 @@ class Span:
 
 NO_SPAN = Span()
 
+# Source lines longer than this are shown as a window around the caret.
+MAX_SHOWN = 100
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -73,12 +76,21 @@ class Diagnostic:
             src_lines = source.splitlines()
             if 0 < self.span.line <= len(src_lines):
                 text = src_lines[self.span.line - 1].replace("\t", " ")
-                lines.append(f"    {text}")
                 start = max(self.span.column, 1)
                 if self.span.end_line == self.span.line and self.span.end_column > start:
                     width = self.span.end_column - start
                 else:
                     width = 1
+                # Long lines: show a window around the caret.
+                if len(text) > MAX_SHOWN:
+                    lo = max(0, start - 1 - MAX_SHOWN // 2)
+                    hi = min(len(text), lo + MAX_SHOWN)
+                    lo = max(0, hi - MAX_SHOWN)
+                    prefix = "…" if lo > 0 else ""
+                    text = prefix + text[lo:hi] + ("…" if hi < len(text) else "")
+                    start = start - lo + len(prefix)
+                    width = min(width, hi - (start - len(prefix) + lo) + 1)
+                lines.append(f"    {text}")
                 lines.append("    " + " " * (start - 1) + "^" * max(width, 1))
         if self.hint:
             lines.append(f"  hint: {self.hint}")
