@@ -249,3 +249,22 @@ def test_own_dd_matches_cddlib_on_degenerate_polytopes(seed):
     ours = sorted((v.point, v.mask) for v in polytope.vertices(mat, "dd"))
     theirs = sorted((v.point, v.mask) for v in polytope.vertices(mat, "cdd"))
     assert ours == theirs
+
+
+def test_auto_keeps_huge_payoffs_away_from_lrsnash() -> None:
+    # lrsnash has returned non-equilibria on payoffs near 10^30; "auto" must
+    # use the exact own engine there even above the lrsnash size threshold.
+    import random
+
+    from verigroup.model.game import NormalFormGame
+    from verigroup.solvers.bimatrix import solve_bimatrix
+
+    rng = random.Random(7)
+    n = 13
+    big = 10**30
+    a = [[big + rng.randint(0, 3) for _ in range(n)] for _ in range(n)]
+    b = [[-big - rng.randint(0, 3) for _ in range(n)] for _ in range(n)]
+    g = NormalFormGame.from_fractions(["r", "c"], [[f"a{i}" for i in range(n)], [f"b{j}" for j in range(n)]], [a, b])
+    res = solve_bimatrix(g)
+    assert "lrsnash" not in res.method
+    assert res.equilibria  # every finite game has one; each was verified exactly

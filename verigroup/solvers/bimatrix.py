@@ -63,6 +63,10 @@ MAX_BICLIQUE_FAMILY = 20_000
 AUTO_DD_MAX_CELLS = 144
 
 
+# Largest |payoff| (after scaling to integers) handed to lrsnash in "auto".
+LRS_SAFE_MAGNITUDE = 10**9
+
+
 def _lrs_available() -> bool:
     from verigroup.solvers import lrs
 
@@ -138,7 +142,12 @@ def extreme_equilibria_raw(game: NormalFormGame, engine: str = "auto",
     a, b = _matrices(game)
     m, n = len(a), len(a[0])
     if engine == "auto":
-        engine = "dd" if m * n <= AUTO_DD_MAX_CELLS or not _lrs_available() else "lrs"
+        small = m * n <= AUTO_DD_MAX_CELLS
+        # lrsnash has been seen returning non-equilibria (and so possibly
+        # missing equilibria) on payoffs near 10^30: only hand it
+        # moderate integers.
+        big = max((abs(v) for row in (*a, *b) for v in row), default=0) > LRS_SAFE_MAGNITUDE
+        engine = "dd" if small or big or not _lrs_available() else "lrs"
     if engine == "lrs":
         import subprocess
 
@@ -179,6 +188,10 @@ def solve_bimatrix(game: NormalFormGame, engine: str = "auto",
     eng = "lrsnash" if method == "lrsnash" else method.split("(")[1].split(")")[0]
     if bad and eng != "lrsnash":  # a bug of our own engine: never report it
         raise AssertionError(f"engine {eng} produced a non-equilibrium: {bad[0]}")
+    if bad and engine == "auto":
+        # lrsnash answered wrongly: its list cannot be trusted to be complete
+        # either, so redo the whole enumeration with our own exact engine.
+        return solve_bimatrix(game, "dd", timeout)
     if bad:  # an external engine's wrong answer: drop it, and say so
         good = [p for p in raw if p not in bad]
         return assemble(good, method, eng, False,
