@@ -461,6 +461,8 @@ def check_existence(ctx: Context, prop: Existence) -> PropertyResult:
                           {"kind": "nonexistence", "method": method, "equilibria": 0})
         return result(prop, Verdict.UNKNOWN, method, f"no {name} equilibrium found; the search was incomplete",
                       {"reason": eqs.reason or "incomplete search"})
+    if prop.concept in _CORRELATED:
+        return _unique_correlated(ctx, prop, method)
     if len(exact_points) >= 2:
         return result(prop, Verdict.VIOLATED, method, f"at least {len(exact_points)} {name} equilibria",
                       {"kind": "multiplicity", "method": method, "equilibria": len(exact_points),
@@ -483,6 +485,50 @@ def check_existence(ctx: Context, prop: Existence) -> PropertyResult:
                       {"kind": "nonexistence", "method": method, "equilibria": 0})
     return result(prop, Verdict.UNKNOWN, method, "some equilibria are approximate",
                   {"reason": "approximate equilibria cannot settle uniqueness"})
+
+
+_CORRELATED = (Concept.CORRELATED, Concept.COARSE_CORRELATED)
+MAX_UNIQUE_CE_PROFILES = 64
+
+
+def _unique_correlated(ctx: Context, prop: Existence, method: str) -> PropertyResult:
+    """``unique correlated``: the provider lists one point of the polytope,
+    which says nothing about uniqueness.  Two distinct pure Nash equilibria,
+    or an agent's payoff with different exact LP minimum and maximum, show
+    two equilibria; the polytope is one point iff every profile's
+    probability has equal exact LP minimum and maximum."""
+    from verigroup.analyses.correlated import extreme_value
+
+    name = prop.concept.value
+    g = game_of(ctx)
+    pure = pure_nash(g)
+    if len(pure) >= 2:
+        return result(prop, Verdict.VIOLATED, "exhaustive enumeration",
+                      f"at least 2 {name} equilibria (two pure Nash equilibria)",
+                      {"kind": "multiplicity", "method": "exhaustive enumeration", "equilibria": 2,
+                       "witnesses": [_describe(ctx, PurePoint(s)) for s in pure[:2]]})
+    tensors: list[ExactTensor] = list(g.payoffs)
+    exhaustive = g.num_profiles <= MAX_UNIQUE_CE_PROFILES
+    if exhaustive:
+        for s in np.ndindex(*g.shape):
+            ind = np.zeros(g.shape, dtype=np.int64)
+            ind[s] = 1
+            tensors.append(ExactTensor(ind, 1))
+    lp = f"exact LPs over the {name} polytope"
+    for t in tensors:
+        check_deadline()
+        lo, lo_pt, _ = extreme_value(ctx, prop.concept, t, False)
+        hi, hi_pt, _ = extreme_value(ctx, prop.concept, t, True)
+        if lo != hi:
+            return result(prop, Verdict.VIOLATED, lp, f"at least 2 {name} equilibria",
+                          {"kind": "multiplicity", "method": lp, "equilibria": 2,
+                           "witnesses": [_describe(ctx, lo_pt), _describe(ctx, hi_pt)]})
+    if exhaustive:
+        return result(prop, Verdict.HOLDS, lp, f"exactly one {name} equilibrium",
+                      {"method": lp, "witness": _describe(ctx, lo_pt), "equilibria": 1})
+    reason = (f"every agent's payoff is the same at all {name} equilibria, but uniqueness is "
+              f"decided only for games of at most {MAX_UNIQUE_CE_PROFILES} profiles")
+    return result(prop, Verdict.UNKNOWN, lp, reason, {"reason": reason})
 
 
 @checker(OptimumIsEquilibrium)
@@ -541,6 +587,8 @@ def pareto_dominator(game: NormalFormGame, values: Sequence[Fraction]) -> tuple[
 def _complete_for_every(eqs: EquilibriumSet) -> tuple[bool, str]:
     if not eqs.complete:
         return False, eqs.reason or "the equilibrium search was incomplete"
+    if eqs.concept in _CORRELATED:
+        return False, "the correlated equilibria form a polytope; only one of its points was checked"
     if eqs.concept is Concept.MIXED_NASH and eqs.extra.get("components_infinite"):
         return False, ("the game has infinitely many mixed equilibria; only the extreme ones "
                        "were checked and this property is not linear in the equilibrium")
@@ -608,6 +656,22 @@ def check_individually_rational(ctx: Context, prop: IndividuallyRational) -> Pro
     if prop.profile is not None:
         s = resolve_profile(g, prop.profile, prop.span)
         points, eqs = [PurePoint(s)], None
+    elif prop.concept in _CORRELATED:
+        # the polytope's minimum of each agent's payoff: an exact LP optimum
+        from verigroup.analyses.correlated import extreme_value
+
+        lp = f"exact LP over the {prop.concept.value} polytope"
+        for k, v in outside:
+            check_deadline()
+            got, pt, _ = extreme_value(ctx, prop.concept, g.payoffs[k], False)
+            if got < v:
+                return result(prop, Verdict.VIOLATED, lp,
+                              f"{g.players[k]} gets {q(got)} < its outside option {q(v)}",
+                              {"kind": "below_outside_option", "agent": g.players[k], "payoff": q(got),
+                               "outside_option": q(v), "outside": opts, "equilibrium": _describe(ctx, pt)})
+        return result(prop, Verdict.HOLDS, lp,
+                      f"every agent gets at least its outside option at every {prop.concept.value} "
+                      "equilibrium", {"method": lp, "outside": opts})
     else:
         eqs = ctx.equilibria(prop.concept)
         points = [p for p in eqs.points if _exact(p)]

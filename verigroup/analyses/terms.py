@@ -50,6 +50,7 @@ from verigroup.model.properties import (
 from verigroup.verdicts import PropertyResult, Verdict, q
 
 Value = Fraction | bool
+_CORRELATED = (Concept.CORRELATED, Concept.COARSE_CORRELATED)
 
 
 class Undefined(Exception):
@@ -78,8 +79,9 @@ def vertex_sound(eqs: EquilibriumSet, game: NormalFormGame | None) -> bool:
     """May a vertex-decidable term be decided on the listed points alone?"""
     if eqs.extra.get("vertices_suffice"):
         return True
-    if eqs.concept in (Concept.CORRELATED, Concept.COARSE_CORRELATED):
-        return True
+    # Correlated concepts: the provider lists one representative point of the
+    # polytope, not its vertices; those terms are decided by exact LPs
+    # (``_correlated_lp``) instead.
     if eqs.concept is Concept.MIXED_NASH:
         return game is not None and game.num_players == 2
     return False
@@ -93,8 +95,8 @@ def set_exhaustive(eqs: EquilibriumSet) -> tuple[bool, str]:
         return False, "some equilibria are only approximate"
     if eqs.concept is Concept.MIXED_NASH and eqs.extra.get("components_infinite"):
         return False, "infinitely many mixed equilibria; only the extreme ones are listed"
-    if eqs.concept in (Concept.CORRELATED, Concept.COARSE_CORRELATED):
-        return False, "a correlated equilibrium set is a polytope; only its vertices are listed"
+    if eqs.concept in _CORRELATED:
+        return False, "a correlated equilibrium set is a polytope; only one of its points is listed"
     return True, ""
 
 
@@ -156,6 +158,16 @@ class TermEvaluator:
         return self.game.metrics[metric].sense
 
     def eq_value(self, metric: str, which: str, concept: Concept, span: Any) -> tuple[Fraction, Any]:
+        if concept in _CORRELATED:  # the set is a polytope: an exact, certified LP optimum
+            from verigroup.analyses.correlated import extreme_value
+
+            eqs = self.equilibria(concept)
+            if not eqs.complete:
+                raise Undefined(f"{concept.value} equilibria are not available: {eqs.reason}")
+            t = self.tensor(metric, span)
+            want = (which == "best") == (self.sense(metric) == "maximize")
+            value, point, _ = extreme_value(self.ctx, concept, t, want)
+            return value, point
         vals = self.values_over(metric, concept, span)
         if not vals:
             raise Undefined(f"the game has no {concept.value} equilibrium")
@@ -272,6 +284,12 @@ class TermEvaluator:
             if not eqs.complete or any(not getattr(p, "exact", True) for p in eqs.points):
                 raise Undefined(f"the {t.concept.value} equilibrium count is not known exactly: "
                                 f"{eqs.reason or 'incomplete search'}")
+            if t.concept in _CORRELATED:
+                raise Undefined(f"count({t.concept.value}) is not defined: the {t.concept.value} "
+                                "equilibria form a polytope (one point or infinitely many)")
+            if eqs.extra.get("components_infinite"):
+                raise Undefined(f"count({t.concept.value}) is not finite: the game has infinitely "
+                                f"many {t.concept.value} equilibria ({len(eqs.points)} extreme ones)")
             n = len(eqs.points)
             self.trace[f"count({t.concept.value})"] = {"value": n, "extreme_only": bool(
                 eqs.extra.get("components_infinite"))}
@@ -292,10 +310,14 @@ class TermEvaluator:
         if den == 0:
             self.trace[label] = info
             raise Undefined(f"{label} is undefined: the denominator is 0 ({info})")
-        if (num > 0 > den) or (num < 0 < den):
+        if num <= 0 or den <= 0:
+            # A ratio of non-positive values inverts its meaning (opt -6 over
+            # equilibrium -10 is 3/5 < 1, opt 0 over -4 is 0): undefined.
             self.trace[label] = info
-            raise Undefined(f"{label} is undefined: the optimum and the equilibrium value have "
-                            f"different signs ({q(num)} / {q(den)})")
+            why = ("the optimum and the equilibrium value have different signs"
+                   if (num > 0 > den) or (num < 0 < den) else
+                   "it needs a positive optimum and a positive equilibrium value")
+            raise Undefined(f"{label} is undefined: {why} ({q(num)} / {q(den)})")
         v = num / den
         info["value"] = q(v)
         self.trace[label] = info
@@ -341,6 +363,95 @@ def vertex_decidable(t: Any, var: str, quantifier: Quantifier) -> bool:
         return t.op == want and vertex_decidable(t.left, var, quantifier) and vertex_decidable(
             t.right, var, quantifier)
     return not _uses(t, var)
+
+
+# ------------------------------------------- correlated: exact LPs
+
+
+def _parts(t: Any, quantifier: Quantifier) -> list[Any]:
+    """The conjuncts (``every``) or disjuncts (``some``) of a vertex-decidable body."""
+    want = "and" if quantifier is Quantifier.EVERY else "or"
+    if isinstance(t, Logic) and t.op == want:
+        return _parts(t.left, quantifier) + _parts(t.right, quantifier)
+    return [t]
+
+
+def _correlated_lp(ctx: Context, ev: TermEvaluator, prop: Quantified, method: str
+                   ) -> PropertyResult | None:
+    """Decide ``for every/some correlated p: BODY`` exactly over the whole
+    polytope when BODY is vertex-decidable (comparisons of terms affine in the
+    expectations, conjoined for ``every``, disjoined for ``some``).
+
+    ``L(p) - R(p)`` is affine in the expectations, and ``sum p = 1``, so it is
+    ``E_p[F]`` with ``F(s) = L(s) - R(s)`` at the pure profile ``s``; its min
+    and max over the polytope are exact, certified LP optima whose optimal
+    distributions are the counterexamples / witnesses.  None when BODY is not
+    of that shape."""
+    from verigroup.analyses.correlated import extreme_value
+    from verigroup.model.game import ExactTensor
+
+    import numpy as np
+
+    every = prop.quantifier is Quantifier.EVERY
+    if not vertex_decidable(prop.body, prop.var, prop.quantifier):
+        return None
+    g = ev.game
+    lp_method = f"exact LP over the {prop.concept.value} polytope (certified optimum)"
+    for part in _parts(prop.body, prop.quantifier):
+        if not _uses(part, prop.var):
+            ok = ev.cond(part, {})
+            if ok != every:  # a false conjunct / a true disjunct decides alone
+                break
+            continue
+        assert isinstance(part, Compare)
+        diff = np.empty(g.shape, dtype=object)
+        for s in np.ndindex(*g.shape):
+            check_deadline()
+            env: dict[str, Any] = {prop.var: PurePoint(tuple(int(x) for x in s))}
+            diff[s] = ev.num(part.left, env) - ev.num(part.right, env)
+        f = ExactTensor.from_fractions(diff)
+        lo, lo_pt, _ = extreme_value(ctx, prop.concept, f, False)
+        hi, hi_pt, _ = extreme_value(ctx, prop.concept, f, True)
+        op = part.op
+        if every:
+            # the worst point for the comparison, and whether it passes
+            bad = {">=": (lo >= 0, lo_pt), ">": (lo > 0, lo_pt), "<=": (hi <= 0, hi_pt),
+                   "<": (hi < 0, hi_pt), "==": (lo == 0 and hi == 0, lo_pt if lo != 0 else hi_pt)}
+            passed, pt = bad[op]
+            if not passed:
+                env = {prop.var: pt}
+                evidence = {"kind": "equilibrium", "concept": prop.concept.value,
+                            **_point_evidence(ev, pt), "sides": _sides(ev, part, env),
+                            "terms": ev.trace, "method": lp_method}
+                return result(prop, Verdict.VIOLATED, lp_method,
+                              f"a {prop.concept.value} equilibrium violates the property", evidence)
+        else:
+            good = {">=": (hi >= 0, hi_pt), ">": (hi > 0, hi_pt), "<=": (lo <= 0, lo_pt),
+                    "<": (lo < 0, lo_pt), "!=": (hi != 0 or lo != 0, hi_pt if hi != 0 else lo_pt)}
+            found, pt = good[op]
+            if found:
+                env = {prop.var: pt}
+                evidence = {"method": lp_method, "witness": _point_evidence(ev, pt),
+                            "sides": _sides(ev, part, env), "terms": ev.trace}
+                return result(prop, Verdict.HOLDS, lp_method,
+                              f"a {prop.concept.value} equilibrium satisfies the property", evidence)
+    else:
+        if every:
+            return result(prop, Verdict.HOLDS, lp_method,
+                          f"every {prop.concept.value} equilibrium satisfies the property "
+                          "(exact optima over the polytope)", {"method": lp_method, "terms": ev.trace})
+        return result(prop, Verdict.VIOLATED, lp_method,
+                      f"no {prop.concept.value} equilibrium satisfies the property "
+                      "(exact optima over the polytope)",
+                      {"kind": "no_witness", "method": lp_method, "terms": ev.trace})
+    # a constant part decided the whole body
+    if every:
+        return result(prop, Verdict.VIOLATED, "exact evaluation",
+                      "a part of the property that does not depend on the equilibrium is false",
+                      {"kind": "claim", "method": "exact evaluation", "terms": ev.trace})
+    return result(prop, Verdict.HOLDS, "exact evaluation",
+                  "a part of the property that does not depend on the equilibrium is true",
+                  {"method": "exact evaluation", "terms": ev.trace})
 
 
 # ---------------------------------------------------------------- checkers
@@ -405,6 +516,17 @@ def check_quantified(ctx: Context, prop: Quantified) -> PropertyResult:
                           f"a {prop.concept.value} equilibrium satisfies the property", evidence)
     if undefined:
         return _unknown(prop, method, undefined[0], {"checked": len(points)})
+    if prop.concept in _CORRELATED and eqs.complete:
+        try:
+            decided = _correlated_lp(ctx, ev, prop, method)
+        except Undefined as exc:
+            return _unknown(prop, method, str(exc), {"checked": len(points)})
+        if decided is not None:
+            return decided
+        return _unknown(prop, method, f"no {'violation' if every else 'witness'} at the listed "
+                        f"{prop.concept.value} equilibrium, and the property is not a comparison "
+                        "linear in the equilibrium, so it cannot be decided over the whole polytope",
+                        {"checked": len(points)})
     exhaustive, why = set_exhaustive(eqs)
     if not exhaustive and eqs.complete and all(getattr(p, "exact", True) for p in eqs.points):
         g = None

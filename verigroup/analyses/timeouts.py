@@ -59,11 +59,34 @@ def deadline(seconds: float | None) -> Iterator[None]:
         _deadline.pop()
 
 
+def _wraps_deadline(exc: BaseException) -> bool:
+    """An exception that is a DeadlineExceeded in disguise: SIGALRM can fire
+    while ctypes converts an argument of a native call (z3), and ctypes then
+    re-raises it as ``ctypes.ArgumentError("argument 2: DeadlineExceeded: ")``."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, DeadlineExceeded):
+            return True
+        import ctypes
+
+        if isinstance(e, ctypes.ArgumentError) and "DeadlineExceeded" in str(e):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
 def run_with_deadline(ctx: Any, prop: Any, fn: Callable[[Any, Any], PropertyResult]) -> PropertyResult:
     kind = type(prop).__name__
     try:
-        with deadline(ctx.timeout):
-            return fn(ctx, prop)
+        try:
+            with deadline(ctx.timeout):
+                return fn(ctx, prop)
+        except Exception as exc:
+            if not isinstance(exc, DeadlineExceeded) and _wraps_deadline(exc):
+                raise DeadlineExceeded() from exc
+            raise
     except DeadlineExceeded:
         return PropertyResult(prop.name, kind, Verdict.UNKNOWN, "timeout",
                               f"not decided within the {ctx.timeout} s timeout",
