@@ -79,3 +79,10 @@ def test_python_examples(where: str, line: int, body: str) -> None:
         exec(compile(body, where, "exec"), {"__name__": "__doc_example__"})
     finally:
         os.chdir(old)
+
+
+def test_readme_first_spec_verdicts_match_its_prose() -> None:
+    # README: "free-riding dominates" HOLDS, the other two VIOLATED.
+    where, _, body = next(b for b in blocks("vg") if b[0].startswith("README.md"))
+    report = verigroup.parse(body, where).check()
+    assert [r.verdict.value for r in report.results] == ["HOLDS", "VIOLATED", "VIOLATED"]
