@@ -180,6 +180,14 @@ def check_repeated(ctx: Context, prop: RepeatedStrategyCheck) -> PropertyResult:
     if not isinstance(thr, Fraction):
         reason = f"the threshold {thr} is not rational"
         return _res(prop, Verdict.UNKNOWN, method, reason, {"reason": reason, "region": str(reg.region)})
+    if not reg.closed_below and thr == prop.value and prop.op in ("==", "!=", "<=", ">"):
+        # The set of discount factors is open at its infimum: no least one
+        # exists, and comparing the infimum itself would claim an SPE at a
+        # discount factor where there is none (e.g. "<= thr").
+        reason = (f"{what} is an SPE iff delta is in {reg.region}: the infimum {q(thr)} is not attained, "
+                  f"so there is no least discount factor to compare with {prop.op} {q(prop.value)}")
+        return _res(prop, Verdict.UNKNOWN, method, reason,
+                    {"reason": reason, "threshold": q(thr), "closed_below": False, "region": str(reg.region)})
     ok = _OPS[prop.op](thr, prop.value)
     ev = {"method": method, "threshold": q(thr), "closed_below": reg.closed_below, "region": str(reg.region)}
     msg = f"{what} is an SPE iff delta is in {reg.region}; threshold {q(thr)} {prop.op} {q(prop.value)}"
