@@ -312,3 +312,19 @@ def test_a_deadline_disguised_by_ctypes_is_a_timeout() -> None:
 
     with pytest.raises(ctypes.ArgumentError):
         run_with_deadline(Context(m, timeout=1.0), m.properties[0], other)  # type: ignore[arg-type]
+
+
+def test_library_price_uses_the_same_positivity_rule() -> None:
+    # efficiency.price_of_anarchy (library API) must agree with the checker:
+    # a prisoner's dilemma shifted down by 6 has optimum -6 and equilibrium
+    # welfare -10; the ratio 3/5 would claim the equilibrium is "better".
+    from verigroup.analyses.efficiency import price_of_anarchy
+    from verigroup.analyses.registry import Context
+
+    m = verigroup.parse(
+        "game pd\nagents a, b: actions c, d\n"
+        "payoff a = (3 if b == c else 0) - 6 if a == c else (5 if b == c else 1) - 6\n"
+        "payoff b = (3 if a == c else 0) - 6 if b == c else (5 if a == c else 1) - 6\n"
+        "metric welfare = payoff(a) + payoff(b)\n")
+    res = price_of_anarchy(Context(m), m.game().metrics["welfare"].tensor)
+    assert res.value is None

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -227,9 +226,3 @@ def check(path: str | Path, overrides: Mapping[str, str] | None = None, **option
 def solve(path: str | Path, concept: str = "pure_nash", overrides: Mapping[str, str] | None = None,
           **options: Any) -> Solution:
     return solve_model(load(path, overrides), concept=concept, **options)
-
-
-def deadline_left(started: float, timeout: float | None) -> float | None:
-    if timeout is None:
-        return None
-    return max(0.0, timeout - (time.monotonic() - started))

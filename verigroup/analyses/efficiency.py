@@ -103,10 +103,13 @@ def equilibrium_extreme(ctx: Context, concept: Concept, tensor: ExactTensor,
 
 
 def _ratio(num: Fraction, den: Fraction) -> tuple[Fraction | None, str]:
+    """The same rule as the property checker (``terms.py``): a price is
+    defined only for a positive optimum and a positive equilibrium value (a
+    ratio of non-positive values inverts its meaning: -6 / -10 = 3/5 < 1)."""
     if den == 0:
         return None, "denominator is 0"
-    if (num > 0) != (den > 0) and num != 0:
-        return None, "values of different signs"
+    if num <= 0 or den <= 0:
+        return None, "needs a positive optimum and a positive equilibrium value"
     return num / den, ""
 
 

@@ -167,7 +167,7 @@ class ExprResolver:
         if op in ("<", "<=", ">", ">="):
             left = self.number(e.left, env, f"the left side of `{op}`")
             right = self.number(e.right, env, f"the right side of `{op}`")
-            return X.Compare(op, left, right, e.span), "num" if False else "bool"  # type: ignore[arg-type]
+            return X.Compare(op, left, right, e.span), "bool"  # type: ignore[arg-type]
         left = self.number(e.left, env, f"the left side of `{op}`")
         right = self.number(e.right, env, f"the right side of `{op}`")
         if op == "^":
