@@ -166,6 +166,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.coalitions",
     "verigroup.analyses.extensive",
     "verigroup.analyses.protocol_props",
+    "verigroup.analyses.algebra",
 )
 _loaded = False
 

@@ -40,16 +40,18 @@ from verigroup.analyses.timeouts import check_deadline
 from verigroup.diagnostics import SpecError
 from verigroup.evaluate.scalar import exact_arith
 from verigroup.model.expr import (
-    AgentRef, Arith, BoolConst, Call, Compare, Cond, Logic, Neg, Not, Num, ParamRef, span_of,
+    AgentRef, Aggregate, Arith, BoolConst, Call, Compare, Cond, IndexVar, Logic, Neg, Not, Num, ParamRef,
+    span_of,
 )
 from verigroup.model.game import NormalFormGame
 from verigroup.model.properties import (
-    Claim, Concept, EquilibriumCount, EquilibriumValue, MetricAt, MetricExtreme, PayoffAt, PriceOf,
-    Quantified, Quantifier, Term,
+    Claim, Concept, EquilibriumCount, EquilibriumValue, MetricAt, MetricAtProfile, MetricExtreme, PayoffAt,
+    PayoffAtProfile, PriceOf, Quantified, Quantifier, Term,
 )
 from verigroup.verdicts import PropertyResult, Verdict, q
 
 Value = Fraction | bool
+TERM_AGGREGATE_LIMIT = 10_000  # terms of one aggregate inside a property term
 _CORRELATED = (Concept.CORRELATED, Concept.COARSE_CORRELATED)
 
 
@@ -294,7 +296,60 @@ class TermEvaluator:
             self.trace[f"count({t.concept.value})"] = {"value": n, "extreme_only": bool(
                 eqs.extra.get("components_infinite"))}
             return Fraction(n)
+        if isinstance(t, (MetricAtProfile, PayoffAtProfile)):
+            g = self.game
+            idx = tuple(g.actions[k].index(a) for k, a in enumerate(t.profile.actions))
+            label = t.profile.name or "{" + ", ".join(f"{p}: {a}" for p, a in zip(g.players, t.profile.actions)) + "}"
+            if isinstance(t, MetricAtProfile):
+                v = self.tensor(t.metric, t.span).at(idx)
+                self.trace[f"{t.metric}({label})"] = {"value": q(v), "profile": names(g, idx)}
+            else:
+                k = self.agent(t.agent, env)
+                v = g.payoffs[k].at(idx)
+                self.trace[f"payoff({g.players[k]}, {label})"] = {"value": q(v), "profile": names(g, idx)}
+            return v
+        if isinstance(t, IndexVar):
+            if t.name not in env or not isinstance(env[t.name], int):
+                raise SpecError.single("E101", f"`{t.name}` is not bound here", t.span)
+            return Fraction(env[t.name])
+        if isinstance(t, Aggregate):
+            return self.aggregate(t, env)
         raise SpecError.single("E110", f"{type(t).__name__} cannot appear in a property term", span_of(t))
+
+    def aggregate(self, t: Aggregate, env: dict[str, Any]) -> Value:
+        """``sum(i in 1..n: payoff(a[i], p))`` and the other aggregates,
+        exactly, over a constant range (issue 8)."""
+        lo, hi = self.num(t.lo, env), self.num(t.hi, env)
+        if lo.denominator != 1 or hi.denominator != 1:
+            raise SpecError.single("E107", "the bounds of a range must be integers", t.span)
+        if hi - lo + 1 > TERM_AGGREGATE_LIMIT:
+            raise SpecError.single("E007", f"an aggregate over {hi - lo + 1} terms in a property "
+                                   f"(at most {TERM_AGGREGATE_LIMIT})", t.span)
+        vals: list[Value] = []
+        for i in range(int(lo), int(hi) + 1):
+            check_deadline()
+            inner = dict(env)
+            inner[t.var] = i
+            if t.filter is not None and not self.cond(t.filter, inner):
+                continue
+            vals.append(self.cond(t.body, inner) if t.kind in ("count", "any", "all") else self.num(t.body, inner))
+        if t.kind == "any":
+            return any(vals)
+        if t.kind == "all":
+            return all(vals)
+        if t.kind == "count":
+            return Fraction(sum(1 for v in vals if v))
+        nums = [v for v in vals if not isinstance(v, bool)]
+        if t.kind == "sum":
+            return sum(nums, Fraction(0))
+        if t.kind == "product":
+            out = Fraction(1)
+            for v in nums:
+                out *= v
+            return out
+        if not nums:
+            raise Undefined(f"{t.kind} over an empty range")
+        return min(nums) if t.kind == "min" else max(nums)
 
     def price(self, t: PriceOf) -> Fraction:
         self.tensor(t.metric, t.span)
@@ -330,8 +385,8 @@ class TermEvaluator:
 def _uses(t: Any, var: str) -> bool:
     if isinstance(t, (MetricAt, PayoffAt)):
         return t.var == var
-    kids = [getattr(t, f) for f in ("left", "right", "operand", "cond", "then", "otherwise")
-            if hasattr(t, f)]
+    kids = [getattr(t, f) for f in ("left", "right", "operand", "cond", "then", "otherwise",
+                                    "body", "filter", "lo", "hi") if hasattr(t, f)]
     kids += list(getattr(t, "args", ()))
     return any(_uses(k, var) for k in kids if k is not None)
 
@@ -351,6 +406,9 @@ def _affine(t: Any, var: str) -> bool:
                 not _uses(t.right, var) and _affine(t.left, var))
         if t.op == "/":
             return not _uses(t.right, var) and _affine(t.left, var)
+    if isinstance(t, Aggregate):  # a sum of affine terms over a range that does not read the point
+        return (t.kind == "sum" and t.filter is None or t.kind == "sum" and not _uses(t.filter, var)) \
+            and not _uses(t.lo, var) and not _uses(t.hi, var) and _affine(t.body, var)
     return False
 
 

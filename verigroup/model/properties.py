@@ -121,7 +121,27 @@ class EquilibriumCount:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-Term = Union[Expr, MetricAt, PayoffAt, MetricExtreme, EquilibriumValue, PriceOf, EquilibriumCount]
+@dataclass(frozen=True)
+class MetricAtProfile:
+    """``welfare(coop)``: a metric at a named (or written-out) pure profile
+    (issue 8)."""
+
+    metric: str
+    profile: Profile
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PayoffAtProfile:
+    """``payoff(row, coop)``: an agent's payoff at a pure profile (issue 8)."""
+
+    agent: AgentRef
+    profile: Profile
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+Term = Union[Expr, MetricAt, PayoffAt, MetricExtreme, EquilibriumValue, PriceOf, EquilibriumCount,
+             MetricAtProfile, PayoffAtProfile]
 
 
 # --------------------------------------------------------------- properties
@@ -353,7 +373,28 @@ class RepeatedStrategyCheck:
     region: ParamRegion | None = None
 
 
+# ---- property algebra (issue 8)
+
+AlgebraOp = Literal["not", "and", "or", "implies"]
+
+
+@dataclass(frozen=True)
+class Composite:
+    """``not P``, ``P and Q and ...``, ``P or Q or ...``, ``P implies Q``
+    over whole properties, decided in three-valued (Kleene) logic from the
+    parts' verdicts (:mod:`verigroup.analyses.algebra`).  ``parts`` are
+    properties of any kind (Composite included), named ``NAME/1``,
+    ``NAME/2``, ... after the whole property."""
+
+    name: str
+    op: AlgebraOp
+    parts: tuple[Any, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    Composite,
     PlayTemporal,
     Enforce,
     CommitmentCredible,

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from verigroup.diagnostics import SpecError
+from verigroup.replay.algebra import AlgebraFacts
 from verigroup.replay.automata import AutomatonFacts
 from verigroup.replay.coalitions import CoalitionFacts
 from verigroup.replay.equilibria import EquilibriumFacts
@@ -23,7 +24,7 @@ MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 NESTED = ("equilibrium", "witness", "witnesses", "deviations", "checked")
 
 
-class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts):
+class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts, AlgebraFacts):
     """Re-establish one property result's evidence from the spec alone."""
 
     # ------------------------------------------------------------ driver

@@ -297,7 +297,26 @@ def _play(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
             f"payoffs {_payoffs(ev.get('payoffs') or {})}.")
 
 
+def _composite(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    """Property algebra (issue 8): explain the parts that decide the verdict."""
+    parts = ev["parts"]
+    subs = list(getattr(prop, "parts", ()))
+    bits = []
+    for k in ev["decided_by"]:
+        part = parts[k]
+        sub = subs[k] if k < len(subs) else None
+        if part["verdict"] == "VIOLATED":
+            why = explain_violation(part["evidence"], model, sub, part["message"])
+            bits.append(f"`{part['name']}` is violated: {why}")
+        else:
+            bits.append(f"`{part['name']}` holds ({part['message']})")
+    op = {"not": "the negated property holds", "and": "a conjunct is violated",
+          "or": "every disjunct is violated", "implies": "the premise holds and the conclusion fails"}
+    return f"{op.get(str(ev['op']), str(ev['op']))}. " + " ".join(bits)
+
+
 _KINDS = {
+    "composite": _composite,
     "deviation": _deviation, "dominance": _dominance, "equilibrium": _equilibrium,
     "no_witness": _no_witness, "coalition": _coalition, "adversaries": _adversaries,
     "condition": _condition, "below_outside_option": _below, "pareto_dominated": _pareto,

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from verigroup.diagnostics import Span, did_you_mean
 from verigroup.model import expr as X
 from verigroup.model import properties as P
-from verigroup.resolve.context import Ctx, const_value, walk
+from verigroup.resolve.context import CONST_AGGREGATE_LIMIT, Ctx, const_value, walk
 from verigroup.syntax import ast as A
 
 Mode = Literal["const", "expr", "term"]
@@ -86,7 +86,7 @@ class ExprResolver:
         if n in ctx.metric_decls:
             if self.mode == "term":
                 hint = (f"write {n}({self.qvar}) for its value at the equilibrium `{self.qvar}`"
-                        if self.qvar else f"write max({n}) / min({n}), or quantify: "
+                        if self.qvar else f"write {n}(PROFILE) at a profile, max({n}) / min({n}), or quantify: "
                         f"for every nash p: {n}(p) ...")
                 ctx.error("E110", f"the metric `{n}` needs a profile here", e.span, hint)
                 return ERR
@@ -158,6 +158,10 @@ class ExprResolver:
 
     def r_EBinary(self, e: A.EBinary, env: frozenset[str]) -> Typed:
         op = e.op
+        if op == "implies":  # a implies b  ==  not a or b
+            left = self.boolean(e.left, env, "the left side of `implies`")
+            right = self.boolean(e.right, env, "the right side of `implies`")
+            return X.Logic("or", X.Not(left, e.left.span), right, e.span), "bool"
         if op in ("and", "or"):
             left = self.boolean(e.left, env, f"the left side of `{op}`")
             right = self.boolean(e.right, env, f"the right side of `{op}`")
@@ -171,10 +175,11 @@ class ExprResolver:
         left = self.number(e.left, env, f"the left side of `{op}`")
         right = self.number(e.right, env, f"the right side of `{op}`")
         if op == "^":
-            v = const_value(right, {}, None, allow_params=False)
+            v = const_value(right, self.ctx.param_values(), None)
             if v is None or v.denominator != 1:
                 self.ctx.error("E107", "the exponent of `^` must be an integer constant", e.right.span,
-                               "write x * x, or use an integer literal exponent")
+                               "an integer-valued expression of numbers and params, e.g. x ^ (n - 1); "
+                               "write x * x for a product of actions")
                 return ERR
             if abs(v) > 64:
                 self.ctx.error("E107", f"the exponent {v} is too large (at most 64)", e.right.span)
@@ -310,8 +315,7 @@ class ExprResolver:
             ctx.error("E101", f"unknown aggregate `{e.fn}`", e.span, did_you_mean(e.fn, AGGREGATES))
             return ERR
         if self.mode == "const":
-            ctx.error("E107", f"`{e.fn}(...)` is not a constant", e.span)
-            return ERR
+            return self._const_aggregate(e, env)
         if e.var in env or e.var in ctx.params or e.var in ctx.names:
             ctx.error("E102", f"`{e.var}` is already defined; choose another index variable", e.var_span)
             return ERR
@@ -338,6 +342,53 @@ class ExprResolver:
         ty = "bool" if e.fn in ("any", "all") else "num"
         return X.Aggregate(e.fn, e.var, lo, hi, body, flt, e.span), ty  # type: ignore[arg-type]
 
+    def _const_aggregate(self, e: A.EAggregate, env: frozenset[str]) -> Typed:
+        """``sum(i in 1..k: 1/i)`` in a constant context (issue 8): the range
+        must be constant and at most CONST_AGGREGATE_LIMIT terms long."""
+        ctx = self.ctx
+        if e.fn in ("any", "all"):
+            ctx.error("E107", f"`{e.fn}(...)` is a condition, not a constant number", e.span)
+            return ERR
+        if e.lo is None or e.hi is None:
+            ctx.error("E107", f"`{e.fn}(...)` in a constant needs a constant range", e.var_span,
+                      f"write {e.fn}({e.var} in 1..k: ...)")
+            return ERR
+        if e.var in env or e.var in ctx.params or e.var in ctx.names:
+            ctx.error("E102", f"`{e.var}` is already defined; choose another index variable", e.var_span)
+            return ERR
+        lo = self.number(e.lo, env, "the lower bound")
+        hi = self.number(e.hi, env, "the upper bound")
+        lv, hv = const_value(lo, ctx.param_values()), const_value(hi, ctx.param_values())
+        if lv is not None and hv is not None:
+            if lv.denominator != 1 or hv.denominator != 1:
+                ctx.error("E107", "the bounds of a range must be integers", e.lo.span if lv.denominator != 1
+                          else e.hi.span)
+                return ERR
+            if hv - lv + 1 > CONST_AGGREGATE_LIMIT:
+                ctx.error("E107", f"the range {lv}..{hv} has {hv - lv + 1} terms; a constant aggregate "
+                          f"folds at most {CONST_AGGREGATE_LIMIT}", e.span, "use a smaller range")
+                return ERR
+        inner = env | {e.var}
+        flt = self.boolean(e.filter, inner, "the filter") if e.filter is not None else None
+        if e.fn == "count":
+            body = self.boolean(e.body, inner, f"the body of {e.fn}")
+        else:
+            body = self.number(e.body, inner, f"the body of {e.fn}")
+        outer = [n for n in walk(body) if isinstance(n, X.Aggregate)]
+        total = (int(hv - lv + 1) if lv is not None and hv is not None else 1)
+        for n in outer:
+            a, b = const_value(n.lo, ctx.param_values()), const_value(n.hi, ctx.param_values())
+            if a is None or b is None:
+                ctx.error("E107", "a nested constant aggregate needs a range that does not depend on the "
+                          "outer index", n.span, "give it constant bounds")
+                return ERR
+            total *= max(1, int(b - a + 1))
+        if total > CONST_AGGREGATE_LIMIT:
+            ctx.error("E107", f"nested constant aggregates fold {total} terms; at most {CONST_AGGREGATE_LIMIT}",
+                      e.span, "use smaller ranges")
+            return ERR
+        return X.Aggregate(e.fn, e.var, lo, hi, body, flt, e.span), "num"  # type: ignore[arg-type]
+
     def r_EConcept(self, e: A.EConcept, env: frozenset[str]) -> Typed:
         self.ctx.error("E107", "a solution concept is not allowed here", e.span)
         return ERR
@@ -348,6 +399,16 @@ class ExprResolver:
 
     def r_EAllProfile(self, e: A.EAllProfile, env: frozenset[str]) -> Typed:
         self.ctx.error("E107", "a profile `all ...` is not allowed here", e.span)
+        return ERR
+
+    def r_EProp(self, e: A.EProp, env: frozenset[str]) -> Typed:
+        # ---- property algebra (issue 8)
+        what = {"PNash": "`nash ...`", "PExists": "`exists`/`unique`", "PQuant": "a `for every/some` quantifier",
+                "PPlay": "a play property", "PEnforce": "an `enforce` property",
+                "PTerm": "a `strictly`/`weakly`/`commitment` property"}.get(type(e.body).__name__, "a property")
+        self.ctx.error("E110", f"{what} is a whole property; it cannot be part of an expression or term",
+                       e.span, "combine whole properties with not / and / or / implies at the top of a "
+                       "property body, e.g. (nash coop) and (exists nash)")
         return ERR
 
     def r_EKwarg(self, e: A.EKwarg, env: frozenset[str]) -> Typed:
@@ -376,12 +437,26 @@ class ExprResolver:
                        a.span)
         return None
 
+    def _is_profile_ast(self, e: A.Expr) -> bool:
+        """A named profile (not shadowed by the equilibrium variable), ``{...}`` or ``all x``."""
+        if isinstance(e, (A.EDict, A.EAllProfile)):
+            return True
+        return isinstance(e, A.EName) and e.name != self.qvar and e.name in self.ctx.profile_decls
+
+    def _profile(self, e: A.Expr) -> P.Profile | None:
+        from verigroup.resolve.profiles import resolve_profile
+
+        return resolve_profile(self.ctx, e)
+
     def _term_call(self, e: A.ECall, env: frozenset[str]) -> Typed | None:
         ctx, fn, args = self.ctx, e.fn, e.args
         if fn in ctx.metric_decls:
-            if len(args) != 1 or not isinstance(args[0], A.EName):
-                ctx.error("E103", f"{fn}(...) takes one equilibrium variable", e.span)
+            if len(args) != 1 or not (isinstance(args[0], A.EName) or self._is_profile_ast(args[0])):
+                ctx.error("E103", f"{fn}(...) takes one equilibrium variable or one profile", e.span)
                 return ERR
+            if self._is_profile_ast(args[0]):
+                prof = self._profile(args[0])
+                return (ERR if prof is None else (P.MetricAtProfile(fn, prof, e.span), "num"))
             var = args[0].name
             if var != self.qvar:
                 ctx.error("E110", f"`{var}` is not the quantified equilibrium variable", args[0].span,
@@ -390,10 +465,23 @@ class ExprResolver:
                 return ERR
             return P.MetricAt(fn, var, e.span), "num"
         if fn == "payoff":
+            if len(args) == 2 and self._is_profile_ast(args[1]):
+                if not self._is_agent_ast(args[0], env):
+                    ctx.error("E107", "payoff(...) takes an agent first, e.g. payoff(row, coop)", args[0].span)
+                    return ERR
+                ref, ty = self.res(args[0], env)
+                prof = self._profile(args[1])
+                if ty == "error" or prof is None:
+                    return ERR
+                return P.PayoffAtProfile(ref, prof, e.span), "num"
             if len(args) == 2:
                 if not (isinstance(args[1], A.EName) and args[1].name == self.qvar):
-                    ctx.error("E110", "the second argument of payoff must be the quantified equilibrium variable",
-                              args[1].span)
+                    got = f"`{args[1].name}` is" if isinstance(args[1], A.EName) else "this is"
+                    cands = ([self.qvar] if self.qvar else []) + list(ctx.profile_decls)
+                    ctx.error("E110", f"the second argument of payoff must be the quantified equilibrium variable "
+                              f"or a profile; {got} neither", args[1].span,
+                              did_you_mean(args[1].name, cands) if isinstance(args[1], A.EName) else
+                              "write payoff(agent, p) or payoff(agent, {a: x, b: y})")
                     return ERR
                 if not self._is_agent_ast(args[0], env):
                     ctx.error("E107", "payoff(...) takes an agent first, e.g. payoff(a[1], p)", args[0].span)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from verigroup.diagnostics import Span, did_you_mean
@@ -29,9 +30,13 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
         return P.Existence(name, b.unique, _CONCEPTS[b.concept.concept], span, region)
     if isinstance(b, A.PQuant):
         c = _CONCEPTS[b.concept.concept]
-        for kind, names in (("param", ctx.params), ("metric", ctx.metric_decls), ("agent", ctx.families)):
+        # The equilibrium variable has its own namespace: it is only read as
+        # metric(p) / payoff(agent, p), so an agent or profile of the same name
+        # does not clash.  A param or metric would make `p` ambiguous in arithmetic.
+        for kind, names in (("param", ctx.params), ("metric", ctx.metric_decls)):
             if b.var in names:
-                ctx.error("E102", f"`{b.var}` is already a {kind}; choose another variable name", b.var_span)
+                ctx.error("E102", f"`{b.var}` is already a {kind}; choose another variable name", b.var_span,
+                          "equilibrium variables may reuse agent names, not param or metric names")
                 return None
         body = ExprResolver(ctx, "term", b.var).boolean(b.body, frozenset(), "a property")
         return P.Quantified(name, P.Quantifier(b.quantifier), c, b.var, body, span, region)
@@ -43,6 +48,12 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
         return playprops.resolve_enforce(ctx, d, b, region)
     assert isinstance(b, A.PTerm)
     e = b.expr
+    if b.strength is None and not b.is_spe and _connective(e) is not None and is_propositional(e):
+        if b.forall is not None:
+            ctx.error("E110", "`for all` only applies to dominant(...); inside a combination write "
+                      "dominant(a, x) for the whole family", b.forall_span)
+            return None
+        return _composite(ctx, d, e, region)
     if b.is_spe or b.strength == "commitment" or (isinstance(e, A.ECall) and e.fn == "credible") \
             or _is_threshold(e):
         from verigroup.resolve import playprops
@@ -68,6 +79,74 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
         return None
     body = ExprResolver(ctx, "term", None).boolean(e, frozenset(), "a property")
     return P.Claim(name, body, span, region)
+
+
+# ---- property algebra (issue 8)
+
+
+def _connective(e: A.Expr) -> str | None:
+    if isinstance(e, A.EUnary) and e.op == "not":
+        return "not"
+    if isinstance(e, A.EBinary) and e.op in ("and", "or", "implies"):
+        return e.op
+    return None
+
+
+def is_propositional(e: A.Expr) -> bool:
+    """Does this boolean structure combine whole properties (so it is a
+    Composite), rather than being a claim about numbers (``count(nash) >= 1
+    and max(welfare) > 2`` stays one term)?"""
+    if isinstance(e, A.EProp) or _is_threshold(e):
+        return True
+    if isinstance(e, A.ECall):
+        return e.fn in PROPERTY_FUNCS or e.fn == "credible"
+    if isinstance(e, A.EUnary) and e.op == "not":
+        return is_propositional(e.operand)
+    if isinstance(e, A.EBinary) and e.op in ("and", "or", "implies"):
+        return is_propositional(e.left) or is_propositional(e.right)
+    return False
+
+
+def _operands(e: A.Expr, op: str) -> list[A.Expr]:
+    """``a and b and c`` as three operands (and/or are associative)."""
+    if op in ("and", "or") and isinstance(e, A.EBinary) and e.op == op:
+        return _operands(e.left, op) + _operands(e.right, op)
+    return [e]
+
+
+def _part_body(e: A.Expr) -> A.PropBody:
+    if isinstance(e, A.EProp):
+        return e.body
+    return A.PTerm(e, None, None, e.span)
+
+
+def _composite(ctx: Ctx, d: A.PropertyDecl, e: A.Expr, region: P.ParamRegion | None) -> Any:
+    op = _connective(e)
+    assert op is not None
+    if region is not None and op != "and":
+        ctx.error("E112", f"a parameter region applies to one property or to a conjunction, not to `{op}`",
+                  region.span, "move the region into each part: (P for r in [a, b]) is not allowed either; "
+                  "state the parts as separate properties with their own regions")
+        return None
+    if op == "not":
+        assert isinstance(e, A.EUnary)
+        operands = [e.operand]
+    elif op == "implies":
+        assert isinstance(e, A.EBinary)
+        operands = [e.left, e.right]
+    else:
+        operands = _operands(e.left, op) + _operands(e.right, op)  # type: ignore[union-attr]
+    parts = []
+    for k, x in enumerate(operands, 1):
+        sub = A.PropertyDecl(f"{d.name}/{k}", _part_body(x), None, x.span)
+        part = resolve_property(ctx, sub)
+        if part is None:
+            return None
+        if region is not None:
+            part = dataclasses.replace(part, region=region)
+        parts.append(part)
+    # a region on a conjunction is carried by each conjunct (decided on the Z3 route)
+    return P.Composite(d.name, op, tuple(parts), d.span)  # type: ignore[arg-type]
 
 
 def _is_threshold(e: A.Expr) -> bool:

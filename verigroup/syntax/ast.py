@@ -146,7 +146,7 @@ class EAggregate:
 
 Expr = Union[
     ENum, EBool, EName, EIndex, EUnary, EBinary, ECond, EConcept, EDict,
-    EAllProfile, EKwarg, ECall, EAggregate,
+    EAllProfile, EKwarg, ECall, EAggregate, "EProp",
 ]
 
 # ------------------------------------------------------------ statements
@@ -285,6 +285,21 @@ class PEnforce:
 
 
 PropBody = Union[PNash, PQuant, PExists, PTerm, PPlay, PEnforce]
+
+
+# ---- property algebra (issue 8)
+
+
+@dataclass(frozen=True)
+class EProp:
+    """A property form written where the grammar reads an expression
+    (``not nash coop``, ``(exists nash) and (strictly dominant(row, d))``).
+    The resolver turns boolean combinations of these into a Composite
+    property and refuses them anywhere else (payoffs, metrics, terms).
+    ``strictly dominant(...)`` is a :class:`PTerm` with its strength."""
+
+    body: PropBody
+    span: Span = field(default=NO_SPAN, compare=False)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ LIMIT_AGENTS = 10_000
 STATEMENT_WORDS = ("game", "param", "agent", "agents", "payoff", "metric", "profile", "property")
 
 # Tokens that can start an expression.
-_EXPR_START = {"NUMBER", "NAME", "LPAR", "MINUS", "PLUS", "NOT", "TRUE", "FALSE", "PAYOFF", "ALL"}
+_EXPR_START = {"NUMBER", "NAME", "LPAR", "MINUS", "PLUS", "NOT", "TRUE", "FALSE", "PAYOFF", "ALL",
+               # property forms are expressions too (property algebra, issue 8)
+               "NASH", "EXISTS", "UNIQUE", "STRICTLY", "WEAKLY", "COMMITMENT", "FOR", "COALITION"}
 _OPERATORS = {"PLUS", "MINUS", "STAR", "SLASH", "CARET", "STARSTAR", "EQEQ", "NOTEQ", "LE", "GE",
               "LT", "GT", "AND", "OR", "IF"}
 _WORDS = {

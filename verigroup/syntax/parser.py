@@ -285,40 +285,72 @@ class _Convert:
         bspan = self.sp(body_tree)
         kind = body_tree.data
         body: A.PropBody
-        if kind == "p_nash":
-            body = A.PNash(self.profile_ref(bc[1]), bspan)
-        elif kind == "p_quant":
-            body = A.PQuant(_quantifier(_token(bc[1], "p_quant")), self.concept(bc[2]), str(bc[3]), self.expr(bc[5]), bspan, self.sp(bc[3]))
-        elif kind == "p_exists":
-            body = A.PExists(_token(bc[0], "p_exists").type == "UNIQUE", self.concept(bc[1]), bspan)
-        elif kind == "p_play":
-            body = A.PPlay(str(bc[1]), self.concept(bc[2]), str(bc[4].children[0]),  # type: ignore[arg-type]
-                           self.expr(bc[5]), bspan)
-        elif kind == "p_enforce":
-            co = bc[0].children
-            if len(co) == 1:
-                agents: tuple[A.Expr, ...] = (A.EName(str(co[0]), self.sp(co[0])),)
-            else:
-                agents = tuple(self.expr(x) for x in co[2:-1] if not (isinstance(x, Token) and x.type == "COMMA"))
-            can_tok: Token = bc[1]  # type: ignore[assignment]
-            body = A.PEnforce(agents, can_tok.type == "CAN", str(bc[3].children[0]),  # type: ignore[arg-type]
-                              self.expr(bc[4]), bspan)
-        else:
-            strength = None
-            if isinstance(bc[0], Token) and bc[0].type in ("STRICTLY", "WEAKLY", "COMMITMENT"):
-                strength = str(bc.pop(0))
-            expr = self.expr(bc.pop(0))
-            is_spe = False
-            if bc and isinstance(bc[0], Token) and bc[0].type == "IS":
-                bc = bc[2:]
-                is_spe = True
-            forall = None
-            fspan = Span(self.path)
-            if bc and isinstance(bc[0], Tree) and bc[0].data == "forall":
-                forall = str(bc[0].children[2])
-                fspan = self.sp(bc[0])
-            body = A.PTerm(expr, strength, forall, bspan, fspan, is_spe)  # type: ignore[arg-type]
+        assert kind == "p_term", f"unexpected property body {kind}"
+        expr = self.expr(bc.pop(0))
+        is_spe = False
+        if bc and isinstance(bc[0], Token) and bc[0].type == "IS":
+            bc = bc[2:]
+            is_spe = True
+        forall = None
+        fspan = Span(self.path)
+        if bc and isinstance(bc[0], Tree) and bc[0].data == "forall":
+            forall = str(bc[0].children[2])
+            fspan = self.sp(bc[0])
+        body = self.prop_body(expr, forall, bspan, fspan, is_spe)
         return A.PropertyDecl(name, body, region, self.sp(t))
+
+    def prop_body(self, expr: A.Expr, forall: str | None, bspan: Span, fspan: Span,
+                  is_spe: bool) -> A.PropBody:
+        """A whole property's body: a single property form keeps its own
+        node (PNash, PQuant, ...); anything else is a PTerm, which the
+        resolver reads as a claim, a property function or a combination."""
+        if isinstance(expr, A.EProp):
+            inner = expr.body
+            if isinstance(inner, A.PTerm):
+                return A.PTerm(inner.expr, inner.strength, forall, bspan, fspan, is_spe)
+            if forall is None and not is_spe:
+                return inner
+        return A.PTerm(expr, None, forall, bspan, fspan, is_spe)
+
+    # ---- property algebra (issue 8): property forms inside expressions
+    def e_p_nash(self, t: Tree, c: list[Any]) -> A.Expr:
+        return A.EProp(A.PNash(self.profile_ref(c[1]), self.sp(t)), self.sp(t))
+
+    def e_p_exists(self, t: Tree, c: list[Any]) -> A.Expr:
+        unique = _token(c[0], "p_exists").type == "UNIQUE"
+        return A.EProp(A.PExists(unique, self.concept(c[1]), self.sp(t)), self.sp(t))
+
+    def e_p_quant(self, t: Tree, c: list[Any]) -> A.Expr:
+        body = A.PQuant(_quantifier(_token(c[1], "p_quant")), self.concept(c[2]), str(c[3]),
+                        self.expr(c[5]), self.sp(t), self.sp(c[3]))
+        return A.EProp(body, self.sp(t))
+
+    def e_p_play(self, t: Tree, c: list[Any]) -> A.Expr:
+        body = A.PPlay(str(c[1]), self.concept(c[2]), str(c[4].children[0]),  # type: ignore[arg-type]
+                       self.expr(c[5]), self.sp(t))
+        return A.EProp(body, self.sp(t))
+
+    def e_p_enforce(self, t: Tree, c: list[Any]) -> A.Expr:
+        co = c[0].children
+        if len(co) == 1:
+            agents: tuple[A.Expr, ...] = (A.EName(str(co[0]), self.sp(co[0])),)
+        else:
+            agents = tuple(self.expr(x) for x in co[2:-1] if not (isinstance(x, Token) and x.type == "COMMA"))
+        can_tok = _token(c[1], "p_enforce")
+        body = A.PEnforce(agents, can_tok.type == "CAN", str(c[3].children[0]),  # type: ignore[arg-type]
+                          self.expr(c[4]), self.sp(t))
+        return A.EProp(body, self.sp(t))
+
+    def e_p_strength(self, t: Tree, c: list[Any]) -> A.Expr:
+        strength = str(_token(c[0], "p_strength"))
+        call = self.e_call(t, c[1:])
+        assert isinstance(call, A.ECall)
+        call = A.ECall(call.fn, call.args, self.join(self.sp(c[1]), self.sp(t)), call.fn_span)
+        return A.EProp(A.PTerm(call, strength, None, self.sp(t)), self.sp(t))  # type: ignore[arg-type]
+
+    def e_implies(self, t: Tree, c: list[Any]) -> A.Expr:
+        left, right = self.expr(c[0]), self.expr(c[2])
+        return A.EBinary("implies", left, right, self.join(left.span, right.span), self.sp(c[1]))
 
     # ---------------------------------------------------------- protocols
     def s_state_decl(self, t: Tree, c: list[Any]) -> A.StateDecl:
