@@ -1,0 +1,115 @@
+"""``verigroup synthesize SPEC --goal GOAL --lever LEVER``: the cheapest
+mechanism (shared reward, subsidy, budget-balanced transfers) that makes a
+target profile an equilibrium, dominant, or the unique equilibrium; exact,
+certified, and re-checked on the transformed game."""
+
+from __future__ import annotations
+
+import argparse
+from typing import IO, Any, Callable
+
+HELP = "synthesise the cheapest mechanism that achieves a goal (exact, certified, re-checked)"
+SCHEMA = "verigroup.synthesize/1"
+
+
+def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> None:
+    sp.add_argument("spec", metavar="SPEC")
+    sp.add_argument("--goal", required=True, metavar="GOAL",
+                    help="nash:PROFILE, dominant:PROFILE or unique:PROFILE (PROFILE: a named profile "
+                         "or agent=action,agent=action)")
+    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy or transfer")
+    sp.add_argument("--bound", default=None, metavar="B",
+                    help="largest payment per agent and profile (subsidy, transfer); default "
+                         "2 * payoff range + 1")
+    sp.add_argument("--share-range", default="0,1", metavar="LO,HI",
+                    help="the domain of alpha for the share lever (inside [0, 1])")
+    sp.add_argument("--require", action="append", default=[], metavar="PROPERTY",
+                    help="a property of the spec the fix must keep (checked on the transformed game)")
+    common(sp, ("text", "json"))
+
+
+def _fraction(text: str, flag: str) -> Any:
+    from fractions import Fraction
+
+    from verigroup.diagnostics import SpecError, Span
+
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise SpecError.single("E702", f"{flag}: `{text}` is not an exact number", Span(flag),
+                               "write an integer, a fraction like 3/2 or a decimal like 0.5")
+
+
+def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: IO[str]) -> int:
+    from verigroup import __version__, api
+    from verigroup.cli.main import _emit
+    from verigroup.diagnostics import SpecError, Span
+    from verigroup.mechanisms import parse_goal, synthesize
+    from verigroup.reports.jsonout import dumps, jsonable
+
+    try:
+        model = api.load(args.spec, overrides)
+        goal = parse_goal(args.goal, model)
+        bound = None if args.bound is None else _fraction(args.bound, "--bound")
+        parts = args.share_range.split(",")
+        if len(parts) != 2:
+            raise SpecError.single("E702", "--share-range expects LO,HI", Span("--share-range"),
+                                   "for example --share-range 0,1/2")
+        rng = (_fraction(parts[0], "--share-range"), _fraction(parts[1], "--share-range"))
+        res = synthesize(model, goal, args.lever.strip(), bound=bound, share_range=rng,
+                         timeout=args.timeout, required=args.require, check=api.check_model)
+    except SpecError as exc:
+        err.write(exc.render() + "\n")
+        return 2
+    code = res.exit_code
+    if args.format == "json":
+        doc = {
+            "schema": SCHEMA, "version": __version__, "spec": res.spec,
+            "spec_hash": api.spec_hash(model), "game": res.game,
+            "params": model.param_values(),
+            "goal": {"text": res.goal, "kind": goal.kind, "profile": res.target},
+            "lever": res.lever, "objective": res.objective, "status": res.status,
+            "feasible": res.feasible, "optimal_value": res.optimal_value, "attained": res.attained,
+            "mechanism": res.mechanism, "certificate": res.certificate,
+            "recheck": [r.to_json() for r in res.recheck],
+            "audit": [r.to_json() for r in res.audit],
+            "spec_properties": [r.to_json() for r in res.spec_properties],
+            "required": list(res.required), "reason": res.reason, "exit_code": code,
+        }
+        _emit(dumps(jsonable(doc) | {"feasible": res.feasible, "attained": res.attained,
+                                      "exit_code": code}), args.output, out)
+    else:
+        _emit(render_text(res, code), args.output, out)
+    return code
+
+
+def render_text(res: Any, code: int) -> str:
+    lines = [f"{res.spec}: game {res.game}",
+             f"  goal {res.goal}  (target {', '.join(f'{k}={v}' for k, v in res.target.items())})",
+             f"  lever {res.lever}: minimise {res.objective}"]
+    if res.status == "infeasible":
+        lines.append("  INFEASIBLE: " + str(res.certificate.get("why", "no mechanism achieves the goal")))
+    elif res.status == "unknown":
+        lines.append(f"  UNKNOWN: {res.reason}")
+    else:
+        word = "optimum" if res.attained else "infimum (not attained)"
+        lines.append(f"  {word}: {res.optimal_value}")
+        if "alpha" in res.mechanism:
+            lines.append(f"  mechanism: alpha = {res.mechanism['alpha']}"
+                         + (f" (selfishness level {res.mechanism['selfishness_level']})"
+                            if res.mechanism.get("selfishness_level") is not None else ""))
+        else:
+            for row in res.mechanism.get("payments", []):
+                prof = ", ".join(f"{k}={v}" for k, v in row["profile"].items())
+                pays = ", ".join(f"{k} {v}" for k, v in row["payments"].items())
+                lines.append(f"  pay at ({prof}): {pays}")
+        lines.append(f"  certificate: {res.certificate.get('method', '')}")
+    for title, rows in (("re-check", res.recheck), ("audit of the fix", res.audit),
+                        ("spec properties on the transformed game", res.spec_properties)):
+        if rows:
+            lines.append(f"  {title}:")
+            for r in rows:
+                req = "  [required]" if r.name in res.required else ""
+                lines.append(f"    {r.verdict.value:<9} {r.name}{req}")
+    lines.append(f"# exit {code}")
+    return "\n".join(lines)

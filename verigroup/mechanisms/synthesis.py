@@ -1,0 +1,198 @@
+"""Synthesis: the cheapest mechanism that achieves a goal, certified, then
+re-checked and audited on the transformed game.
+
+``synthesize(model, goal, lever, ...)`` returns a frozen
+:class:`SynthesisResult`.  The re-check is the ordinary property checker run
+on the transformed Model (passed in as ``check``, e.g.
+``verigroup.api.check_model``, so this stage does not import the layer above
+it): the goal itself as properties (``nash``/``dominant``/``unique nash``),
+the spec's own properties, and a safety audit of the fix (every pure
+equilibrium of the transformed game, uniqueness among mixed equilibria,
+2-resilience and 1-immunity of the target).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Literal, Sequence
+
+from verigroup.diagnostics import SpecError, Span
+from verigroup.mechanisms.goals import Goal
+from verigroup.mechanisms.money import (
+    MoneyAnswer, lp_synthesis, payment_table, subsidy_closed_form, verify_payments)
+from verigroup.mechanisms.share import selfishness_level, synthesize_share
+from verigroup.mechanisms.tables import int_game
+from verigroup.mechanisms.transform import share_payments, with_payments
+from verigroup.model.model import Model
+from verigroup.model.properties import (
+    CoalitionStable, Concept, Dominant, Existence, Immune, IsEquilibrium, Profile, Property)
+from verigroup.verdicts import PropertyResult, Verdict
+
+Lever = Literal["share", "subsidy", "transfer"]
+LEVERS: tuple[Lever, ...] = ("share", "subsidy", "transfer")
+Status = Literal["optimal", "infimum", "infeasible", "unknown"]
+
+OBJECTIVES = {
+    "share": "alpha, the shared fraction in (1 - alpha) * payoff + alpha * welfare / n",
+    "subsidy": "sum over agents of the subsidy paid at the target profile",
+    "transfer": "the largest transfer any agent may pay or receive (budget balanced at every profile)",
+}
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    spec: str
+    game: str
+    goal: str
+    target: dict[str, str]
+    lever: str
+    status: Status
+    optimal_value: Fraction | None
+    attained: bool
+    objective: str
+    mechanism: dict[str, Any]
+    certificate: dict[str, Any]
+    recheck: tuple[PropertyResult, ...] = ()
+    audit: tuple[PropertyResult, ...] = ()
+    spec_properties: tuple[PropertyResult, ...] = ()
+    required: tuple[str, ...] = ()
+    reason: str = ""
+    transformed: Model | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def feasible(self) -> bool | None:
+        if self.status in ("optimal", "infimum"):
+            return True
+        return False if self.status == "infeasible" else None
+
+    @property
+    def recheck_ok(self) -> bool:
+        return bool(self.recheck) and all(r.verdict == Verdict.HOLDS for r in self.recheck)
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "infeasible":
+            return 1
+        if self.status == "unknown":
+            return 3
+        if any(r.verdict == Verdict.VIOLATED for r in self.recheck):
+            return 4                      # a certified mechanism failed its re-check: a bug
+        req = [r for r in self.spec_properties if r.name in self.required]
+        if any(r.verdict == Verdict.VIOLATED for r in req):
+            return 1
+        if not self.recheck_ok or any(r.verdict == Verdict.UNKNOWN for r in req):
+            return 3
+        return 0
+
+
+def _goal_properties(model: Model, goal: Goal) -> list[Property]:
+    prof = Profile(tuple(a.actions[k] for a, k in zip(model.agents, goal.target)), "target")
+    if goal.kind == "nash":
+        return [IsEquilibrium("goal: the target is a Nash equilibrium", prof)]
+    if goal.kind == "dominant":
+        return [Dominant(f"goal: {a.actions[k]} is dominant for {a.name}", (i,), a.actions[k])
+                for i, (a, k) in enumerate(zip(model.agents, goal.target))]
+    return [IsEquilibrium("goal: the target is a Nash equilibrium", prof),
+            Existence("goal: the pure Nash equilibrium is unique", True, Concept.PURE_NASH)]
+
+
+def _audit_properties(model: Model, goal: Goal) -> list[Property]:
+    prof = Profile(tuple(a.actions[k] for a, k in zip(model.agents, goal.target)), "target")
+    out: list[Property] = [Existence("audit: the equilibrium is unique among mixed equilibria", True,
+                                     Concept.MIXED_NASH)]
+    if len(model.agents) >= 2:
+        out.append(CoalitionStable("audit: no coalition of 2 gains by leaving the target", "resilient",
+                                   prof, 2))
+        out.append(Immune("audit: one adversary cannot lower another agent's payoff at the target",
+                          prof, 1))
+    return out
+
+
+def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None = None,
+               share_range: tuple[Fraction, Fraction] = (Fraction(0), Fraction(1)),
+               timeout: float | None = None, required: Sequence[str] = (),
+               check: Callable[..., Any] | None = None) -> SynthesisResult:
+    if lever not in LEVERS:
+        raise SpecError.single("E702", f"unknown lever `{lever}`", Span("--lever"),
+                               "a lever is share, subsidy or transfer")
+    names = {p.name for p in model.properties}
+    for r in required:
+        if r not in names:
+            from verigroup.diagnostics import did_you_mean
+
+            raise SpecError.single("E702", f"--require: the spec has no property named {r!r}",
+                                   Span(model.path), did_you_mean(r, names) or
+                                   "properties: " + (", ".join(sorted(names)) or "none"))
+    ig = int_game(model.game())
+    lo, hi = share_range
+    if lever != "share":
+        if bound is None:
+            bound = 2 * ig.payoff_range() + 1
+        if bound < 0:
+            raise SpecError.single("E702", f"the bound on payments must be >= 0, got {bound}",
+                                   Span("--bound"))
+    elif not (0 <= lo <= hi <= 1):
+        raise SpecError.single("E702", f"the share range [{lo}, {hi}] is not inside [0, 1]",
+                               Span("--share-range"))
+    common = dict(spec=model.path, game=model.name, goal=goal.text, target=goal.describe(model),
+                  lever=lever, objective=OBJECTIVES[lever], required=tuple(required))
+    payments: list[dict[tuple[int, ...], Fraction]]
+    if lever == "share":
+        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi)
+        if not ans.feasible or ans.witness_alpha is None:
+            return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
+                                   mechanism={}, certificate=ans.certificate, **common)  # type: ignore[arg-type]
+        alpha = ans.witness_alpha
+        gamma = selfishness_level(ans.alpha, ig.n) if ans.alpha is not None else None
+        mechanism: dict[str, Any] = {
+            "alpha": str(alpha), "rule": "payoff' = (1 - alpha) * payoff + alpha * welfare / n",
+            "selfishness_level": None if gamma is None else str(gamma)}
+        status: Status = "optimal" if ans.attained else "infimum"
+        value, attained, cert = ans.alpha, ans.attained, ans.certificate
+        payments = share_payments(model, alpha)
+        label = f"share(alpha={alpha})"
+    else:
+        assert bound is not None
+        if lever == "subsidy" and goal.kind in ("nash", "dominant"):
+            m: MoneyAnswer = subsidy_closed_form(ig, goal.kind, goal.target, bound)
+        else:
+            m = lp_synthesis(ig, lever, goal.kind, goal.target, bound, timeout)
+        if m.status == "infeasible":
+            return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
+                                   mechanism={"bound": str(bound)}, certificate=m.certificate,
+                                   **common)  # type: ignore[arg-type]
+        if m.status == "unknown":
+            return SynthesisResult(status="unknown", optimal_value=None, attained=False,
+                                   mechanism={"bound": str(bound)}, certificate=m.certificate,
+                                   reason=m.reason, **common)  # type: ignore[arg-type]
+        bad = verify_payments(ig, goal.kind, goal.target, m.payments)
+        cert = dict(m.certificate)
+        cert["exact_recheck"] = "the mechanism meets the goal (exact arithmetic)" if not bad else bad
+        if bad:
+            return SynthesisResult(status="unknown", optimal_value=None, attained=False,
+                                   mechanism={}, certificate=cert,
+                                   reason="the solver's mechanism failed the exact re-check",
+                                   **common)  # type: ignore[arg-type]
+        mechanism = {"bound": str(bound), "payments": payment_table(ig, m.payments),
+                     "paid_at_target": {ig.players[i]: str(m.payments[i].get(goal.target, Fraction(0)))
+                                        for i in range(ig.n)}}
+        status = m.status if m.status in ("optimal", "infimum") else "unknown"
+        value, attained = m.cost, m.status == "optimal"
+        payments = list(m.payments)
+        label = lever
+    goal_props = _goal_properties(model, goal)
+    audit_props = _audit_properties(model, goal)
+    transformed = with_payments(model, payments, label,
+                                goal_props + audit_props + list(model.properties))
+    recheck: tuple[PropertyResult, ...] = ()
+    audit: tuple[PropertyResult, ...] = ()
+    spec_props: tuple[PropertyResult, ...] = ()
+    if check is not None:
+        rep = check(transformed, timeout=timeout)
+        res = list(rep.results)
+        k, j = len(goal_props), len(goal_props) + len(audit_props)
+        recheck, audit, spec_props = tuple(res[:k]), tuple(res[k:j]), tuple(res[j:])
+    return SynthesisResult(status=status, optimal_value=value, attained=attained, mechanism=mechanism,
+                           certificate=cert, recheck=recheck, audit=audit, spec_properties=spec_props,
+                           transformed=transformed, **common)  # type: ignore[arg-type]
