@@ -457,6 +457,7 @@ class ExprResolver:
             if self._is_profile_ast(args[0]):
                 prof = self._profile(args[0])
                 return (ERR if prof is None else (P.MetricAtProfile(fn, prof, e.span), "num"))
+            assert isinstance(args[0], A.EName)
             var = args[0].name
             if var != self.qvar:
                 ctx.error("E110", f"`{var}` is not the quantified equilibrium variable", args[0].span,
