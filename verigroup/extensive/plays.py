@@ -3,7 +3,13 @@
 Node predicates (a small IR the protocol syntax can target) are true or
 false at a node of the tree: the state label there, the move just made (and
 by whom), who moves next, whether the play has ended, the payoffs at the
-end.  On top of them:
+end, and -- for protocol trees -- :class:`StageMove`, "the move made at a
+stage so far" (in the current round of a repeated protocol), which is how
+the spec's play atom ``STAGE == action`` reads: the same semantics as in
+payoff expressions (a stage not yet reached makes ``==`` false).  A play
+satisfies ``never φ`` iff φ is false at every node of it (root to leaf),
+``always φ`` iff φ is true at every node, ``eventually φ`` iff φ is true at
+some node.  On top of them:
 
 * ``never φ`` / ``always φ`` / ``eventually φ`` on the equilibrium path of
   every (or some) SPE: every play that has positive probability under the
@@ -66,6 +72,17 @@ class MoveIs:
 
 
 @dataclass(frozen=True)
+class StageMove:
+    """On the play so far (in the current round of a repeated protocol), the
+    move made at protocol stage ``stage`` is ``move``; false while the stage
+    has not been played (needs a tree compiled from a protocol)."""
+
+    stage: str
+    move: str
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
 class ToMove:
     agent: str  # an agent name or "chance"
     span: Span = field(default=NO_SPAN, compare=False)
@@ -104,7 +121,7 @@ class OrP:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
-Pred = Union[TrueP, StateIs, MoveIs, ToMove, AtEnd, PayoffCmp, NotP, AndP, OrP]
+Pred = Union[TrueP, StateIs, MoveIs, StageMove, ToMove, AtEnd, PayoffCmp, NotP, AndP, OrP]
 
 _OPS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
         "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
@@ -126,6 +143,13 @@ def validate(tree: GameTree, phi: Pred) -> None:
                                        did_you_mean(p.move, moves))
             if p.by is not None and p.by not in agents:
                 raise SpecError.single("E101", f"unknown agent {p.by!r}", p.span, did_you_mean(p.by, agents))
+        if isinstance(p, StageMove):
+            if p.stage not in tree.stage_names:
+                raise SpecError.single("E101", f"no stage {p.stage!r} in the protocol tree", p.span,
+                                       did_you_mean(p.stage, tree.stage_names))
+            if p.move not in stage_moves(tree).get(p.stage, ()):
+                raise SpecError.single("E104", f"no move {p.move!r} at stage {p.stage!r}", p.span,
+                                       did_you_mean(p.move, stage_moves(tree).get(p.stage, ())))
         if isinstance(p, ToMove) and p.agent not in agents:
             raise SpecError.single("E101", f"unknown agent {p.agent!r}", p.span, did_you_mean(p.agent, agents))
         if isinstance(p, PayoffCmp) and p.agent not in tree.players:
@@ -137,11 +161,54 @@ def validate(tree: GameTree, phi: Pred) -> None:
             stack.extend(p.args)
 
 
+def stage_moves(tree: GameTree) -> dict[str, tuple[str, ...]]:
+    """The moves offered at each stage of a protocol tree."""
+    got = tree._cache.get("stage_moves")
+    if got is None:
+        acc: dict[str, dict[str, None]] = {}
+        ns = tree.node_stage
+        for v in range(len(ns)):
+            if ns[v] >= 0:
+                d = acc.setdefault(tree.stage_names[ns[v]], {})
+                for a in tree.actions(v):
+                    d[a] = None
+        got = {s: tuple(d) for s, d in acc.items()}
+        tree._cache["stage_moves"] = got
+    return got  # type: ignore[no-any-return]
+
+
+def stage_move_table(tree: GameTree, stage: str, move: str) -> bytearray:
+    """For every node v: 1 iff on the path from the root to v the move made at
+    ``stage`` in v's round is ``move``.  One forward pass (parents have
+    smaller ids than their children), cached on the tree."""
+    key = f"stage_move\x00{stage}\x00{move}"
+    got = tree._cache.get(key)
+    if got is not None:
+        return got  # type: ignore[no-any-return]
+    n = tree.num_nodes
+    out = bytearray(n)
+    ns, nr, parent = tree.node_stage, tree.node_round, tree.parent
+    if len(ns) == n and stage in tree.stage_names:
+        s = tree.stage_names.index(stage)
+        for v in range(1, n):
+            p = parent[v]
+            if nr[v] != nr[p]:
+                continue  # a new round starts: nothing is played in it yet
+            if ns[p] == s:
+                out[v] = 1 if tree.actions(p)[tree.move[v]] == move else 0
+            else:
+                out[v] = out[p]
+    tree._cache[key] = out
+    return out
+
+
 def holds(tree: GameTree, v: int, phi: Pred) -> bool:
     """φ at node v (iterative over the predicate's structure is unnecessary:
     predicates are shallow)."""
     if isinstance(phi, TrueP):
         return True
+    if isinstance(phi, StageMove):
+        return bool(stage_move_table(tree, phi.stage, phi.move)[v])
     if isinstance(phi, StateIs):
         return tree.state_label(v) == phi.label
     if isinstance(phi, MoveIs):
@@ -176,6 +243,8 @@ def describe_pred(phi: Pred) -> str:
         return f"state == {phi.label}"
     if isinstance(phi, MoveIs):
         return f"move == {phi.move}" + (f" by {phi.by}" if phi.by else "")
+    if isinstance(phi, StageMove):
+        return f"{phi.stage} == {phi.move}"
     if isinstance(phi, ToMove):
         return f"{phi.agent} to move"
     if isinstance(phi, AtEnd):

@@ -121,6 +121,13 @@ class GameTree:
     outcomes: tuple[tuple[Fraction, ...], ...]
     state_labels: tuple[str, ...] = ()
     title: str = ""
+    # Protocol trees only (empty otherwise): the stage played at each node
+    # (index into stage_names, -1 at terminals) and each node's round (0 for a
+    # one-shot protocol); play predicates read "the move made at a stage so
+    # far in the current round" from them.
+    stage_names: tuple[str, ...] = ()
+    node_stage: array = field(default_factory=lambda: array("i"))
+    node_round: array = field(default_factory=lambda: array("i"))
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # ------------------------------------------------------------ sizes
@@ -400,6 +407,10 @@ class TreeBuilder:
         self._chance_labels: list[tuple[str, ...]] = []
         self._outcomes: dict[tuple[Fraction, ...], int] = {}
         self._states: dict[str, int] = {}
+        self._stage = array("i")
+        self._round = array("i")
+        self._stage_index: dict[str, int] = {}
+        self._staged = False
 
     # ------------------------------------------------------------ helpers
     @property
@@ -418,7 +429,7 @@ class TreeBuilder:
         return p
 
     def _new_node(self, kind: int, payload: int, children: Sequence[int], state: str | None,
-                  span: Span) -> int:
+                  span: Span, stage: str | None = None, rnd: int = -1) -> int:
         v = len(self._kind)
         if v >= self.node_limit:
             raise TooLarge.single(
@@ -441,11 +452,15 @@ class TreeBuilder:
             self._state.append(s)
         if span is not NO_SPAN:
             self._spans[v] = span
+        if stage is not None or rnd >= 0:
+            self._staged = True
+        self._stage.append(-1 if stage is None else self._stage_index.setdefault(stage, len(self._stage_index)))
+        self._round.append(rnd)
         return v
 
     # ------------------------------------------------------------ nodes
     def terminal(self, payoffs: Mapping[str, Number] | Sequence[Number], *, state: str | None = None,
-                 span: Span = NO_SPAN) -> int:
+                 span: Span = NO_SPAN, round: int = -1) -> int:
         """A leaf with one exact payoff per player (a mapping by name, or a
         sequence in player order)."""
         if isinstance(payoffs, Mapping):
@@ -467,18 +482,20 @@ class TreeBuilder:
             known: dict[Any, int] = self._outcomes
             oid = known.get(seq, -1) if all(type(x) in (int, Fraction) for x in seq) else -1
             if oid >= 0:
-                return self._new_node(TERMINAL, oid, (), state, span)
+                return self._new_node(TERMINAL, oid, (), state, span, None, round)
             vals = tuple(to_fraction(x, f"payoff of {p}", span) for x, p in zip(seq, self.players))
         oid = self._outcomes.setdefault(vals, len(self._outcomes))
-        return self._new_node(TERMINAL, oid, (), state, span)
+        return self._new_node(TERMINAL, oid, (), state, span, None, round)
 
     def decision(self, player: str | int, infoset: Hashable | None,
                  actions: Mapping[str, int] | Sequence[tuple[str, int]], *, state: str | None = None,
-                 label: str | None = None, span: Span = NO_SPAN) -> int:
+                 label: str | None = None, span: Span = NO_SPAN, stage: str | None = None,
+                 round: int = -1) -> int:
         """A move by ``player``.  Nodes sharing ``infoset`` (any hashable key)
         are indistinguishable to the player and must offer the same actions
         in the same order.  ``label`` names the information set (default:
-        ``str(infoset)``, or the path for a singleton)."""
+        ``str(infoset)``, or the path for a singleton).  ``stage``/``round``:
+        the protocol stage played here and its round (protocol trees)."""
         p = self._player_index(player, span)
         pairs = _as_pairs(actions)
         if not pairs:
@@ -514,10 +531,11 @@ class TreeBuilder:
                         "E111", f"information set {lab!r} has different actions at different nodes: "
                                 f"({', '.join(self._inf_actions[i])}) vs ({', '.join(names)})", span,
                         hint="a player who cannot tell two nodes apart must have the same moves at both")
-        return self._new_node(DECISION, i, [c for _, c in pairs], state, span)
+        return self._new_node(DECISION, i, [c for _, c in pairs], state, span, stage, round)
 
     def chance(self, outcomes: Mapping[str, tuple[Number, int]] | Sequence[tuple[str, Number, int]], *,
-               state: str | None = None, span: Span = NO_SPAN) -> int:
+               state: str | None = None, span: Span = NO_SPAN, stage: str | None = None,
+               round: int = -1) -> int:
         """A chance move: ``{label: (probability, child)}`` or a sequence of
         ``(label, probability, child)``.  Probabilities are exact, at least 0,
         and sum to 1."""
@@ -542,7 +560,7 @@ class TreeBuilder:
         cid = len(self._chance_probs)
         self._chance_probs.append(probs)
         self._chance_labels.append(self._actions_intern.setdefault(labels, labels))
-        return self._new_node(CHANCE_NODE, cid, [t[2] for t in triples], state, span)
+        return self._new_node(CHANCE_NODE, cid, [t[2] for t in triples], state, span, stage, round)
 
     # ------------------------------------------------------------ build
     def build(self, root: int, *, title: str | None = None) -> GameTree:
@@ -584,12 +602,18 @@ class TreeBuilder:
         nch = array("i", bytes(4 * n))
         payload = array("i", bytes(4 * n))
         state = array("i", bytes(4 * n))
+        staged = self._staged
+        nstage = array("i", bytes(4 * n)) if staged else array("i")
+        nround = array("i", bytes(4 * n)) if staged else array("i")
         parent[0] = -1
         move[0] = -1
         for k, v in enumerate(order):
             kind[k] = kind_b[v]
             payload[k] = self._payload[v]
             state[k] = self._state[v]
+            if staged:
+                nstage[k] = self._stage[v]
+                nround[k] = self._round[v]
             cnt = ccount[v]
             nch[k] = cnt
             if cnt:
@@ -618,6 +642,7 @@ class TreeBuilder:
             chance_probs=tuple(self._chance_probs), chance_labels=tuple(self._chance_labels),
             outcomes=tuple(outcomes), state_labels=tuple(states),
             title=self.title if title is None else title,
+            stage_names=tuple(self._stage_index) if staged else (), node_stage=nstage, node_round=nround,
         )
         _check_infosets(tree, self._spans, new, order, self.span)
         return tree

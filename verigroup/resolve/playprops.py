@@ -6,8 +6,10 @@ CommitmentCredible, ``grim_trigger(c, d) is spe`` /
 ``threshold_discount(grim_trigger(c, d)) >= 1/2`` -> RepeatedStrategyCheck.
 
 φ is translated to the predicate IR of :mod:`verigroup.extensive.plays`:
-``STAGE == a`` (the move a made at that stage), ``STAGE != a`` (another move
-made there), ``payoff(AGENT) OP NUMBER`` (at the end of the play), ``end``,
+``STAGE == a`` (on the play so far -- in the current round of a repeated
+protocol -- the move made at that stage is a; false before the stage is
+played, as in payoff expressions), ``STAGE != a`` (its negation),
+``payoff(AGENT) OP NUMBER`` (at the end of the play), ``end``,
 ``true``/``false``, ``not``/``and``/``or``.
 """
 
@@ -68,27 +70,17 @@ def phi_of(ctx: Ctx, e: A.Expr) -> Any:
         st = _stage_of(ctx, e.left) or _stage_of(ctx, e.right)
         if st is not None:
             other = e.right if _stage_of(ctx, e.left) == st else e.left
-            who, acts = ctx.stages[st]
+            acts = ctx.stages[st][1]
             if not isinstance(other, A.EName) or other.name not in acts:
                 name = other.name if isinstance(other, A.EName) else "this"
                 ctx.error("E104", f"`{name}` is not a move of the stage `{st}` (its moves are "
                           f"{', '.join(acts)})", other.span, did_you_mean(name, acts))
                 return None
-            wanted = [other.name] if e.op == "==" else [a for a in acts if a != other.name]
-            clash = [s for s, (w, a) in ctx.stages.items() if s != st and w == who and set(wanted) & set(a)]
-            preds: tuple[Any, ...]
-            if clash and ctx.plan is not None and ctx.plan.rounds is not None:
-                ctx.error("E110", f"`{who}` can play `{other.name}` at stages `{st}` and `{clash[0]}`; a play "
-                          "property of a repeated game cannot tell these moves apart", e.span,
-                          "give the actions of different stages different names")
-                return None
-            if clash:  # one-shot protocol: nodes are labelled "STAGE = move"
-                preds = tuple(PL.StateIs(f"{st} = {a}", e.span) for a in wanted)
-            else:
-                preds = tuple(PL.MoveIs(a, who, e.span) for a in wanted)
-            if len(preds) == 1:
-                return preds[0]
-            return PL.OrP(preds, e.span)
+            # One semantics with payoff expressions: the move made at the
+            # stage on the play so far (in the current round); `!=` is its
+            # negation, so it is also true before the stage is played.
+            atom = PL.StageMove(st, other.name, e.span)
+            return atom if e.op == "==" else PL.NotP(atom, e.span)
     if isinstance(e, A.EBinary) and e.op in ("<", "<=", ">", ">=", "==", "!="):
         for side, other, op in ((e.left, e.right, e.op), (e.right, e.left, _FLIP[e.op])):
             if isinstance(side, A.ECall) and side.fn == "payoff" and len(side.args) == 1:

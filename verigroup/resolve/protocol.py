@@ -475,14 +475,14 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
         u = tuple(ev.payoff(k) for k in range(len(agents)))
         tot = tuple(x + disc * y for x, y in zip(acc, u))
         if not repeated:
-            return b.terminal(tot, state=arrive)
+            return b.terminal(tot, state=arrive, round=t)
         new_state = dict(state)
         for name, e, _ in plan.updates:
             new_state[name] = ev.num(e)
         ev2 = evaluator(t, moves, new_state)
         stop = any(ev2.cond(c) for c, _ in plan.stops)
         if stop or t + 1 >= rounds:
-            return b.terminal(tot, state=state_label(t, new_state, end=True))
+            return b.terminal(tot, state=state_label(t, new_state, end=True), round=t)
         rec = tuple((s.name, moves.get(s.name)) for s in stages)
         return node(t + 1, 0, {}, past + (rec,), new_state, tot, disc * d, None)
 
@@ -513,7 +513,7 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
                                        source=ctx.source)
             kids = [(lab, p, node(t, k + 1, {**moves, s.name: lab}, past, state, acc, disc, f"{s.name} = {lab}"))
                     for lab, p in zip(s.actions, probs)]
-            return b.chance(kids, state=slab, span=s.span)
+            return b.chance(kids, state=slab, span=s.span, stage=s.name, round=t)
         seen = tuple((stages[j].name, moves.get(stages[j].name)) for j in s.observes)
         key = (t, s.name, past, seen)
         label = _label(s.name, t, repeated, past, seen)
@@ -522,7 +522,8 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
             infosets[s.name].append(label)
         kids2 = [(a, node(t, k + 1, {**moves, s.name: a}, past, state, acc, disc, f"{s.name} = {a}"))
                  for a in s.actions]
-        return b.decision(s.agent, key, kids2, label=label, state=slab, span=s.span)
+        return b.decision(s.agent, key, kids2, label=label, state=slab, span=s.span,
+                          stage=s.name, round=t)
 
     try:
         root = node(0, 0, {}, (), state0, zero, Fraction(1), None)
