@@ -1,0 +1,204 @@
+"""Exhaustive axiom audit of a library rule: every profile of 1..N voters (or
+exactly N), anonymous profiles when the rule is anonymous.  Each axiom ends
+as a frozen :class:`AxiomResult`: HOLDS (what was enumerated), VIOLATED (the
+smallest counterexample: fewest voters, then lexicographically first
+profile) or UNKNOWN (the size budget, with the reason)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
+
+from verigroup.diagnostics import Diagnostic, SpecError
+from verigroup.elections import checks
+from verigroup.elections.domain import Domain, level_size
+from verigroup.elections.profiles import (MAX_ALTERNATIVES, PROFILE_LIMIT, default_names, profile_json,
+                                          ranking_space)
+from verigroup.elections.rules import RULES, Rule, make_rule
+from verigroup.verdicts import Verdict
+
+AXIOMS_SCHEMA = "verigroup.axioms/1"
+AXIOMS = ("pareto", "anonymity", "neutrality", "monotonicity", "condorcet-winner", "condorcet-loser",
+          "reinforcement", "participation", "iia", "strategyproofness", "non-dictatorship")
+
+DEFINITIONS = {
+    "pareto": "no alternative that every voter ranks below another one wins (lotteries: gets positive probability)",
+    "anonymity": "renaming the voters never changes the outcome",
+    "neutrality": "renaming the alternatives renames the outcome accordingly",
+    "monotonicity": "raising the winner in one voter's ranking (others' order kept) keeps it the winner "
+                    "(lotteries: does not lower its probability)",
+    "condorcet-winner": "an alternative beating every other by a strict majority wins (lotteries: surely)",
+    "condorcet-loser": "an alternative losing to every other by a strict majority never wins "
+                       "(lotteries: has probability 0)",
+    "reinforcement": "if x wins in two disjoint electorates, x wins in their union",
+    "participation": "no voter gets a strictly better outcome by abstaining",
+    "iia": "if x wins at P, then y does not win at any P' where every voter ranks x and y as at P",
+    "strategyproofness": "no voter gets a strictly better outcome (for its true ranking) by reporting another ranking "
+                         "(lotteries: for some utility consistent with the true ranking)",
+    "non-dictatorship": "no voter's top alternative always wins (checked at exactly N voters)",
+}
+
+
+@dataclass(frozen=True)
+class AxiomResult:
+    axiom: str
+    verdict: Verdict
+    method: str
+    profiles_checked: int
+    detail: str
+    counterexample: Mapping[str, Any] | None = None
+    certificate: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"verdict": self.verdict.value, "method": self.method,
+                               "profiles_checked": self.profiles_checked, "definition": DEFINITIONS[self.axiom],
+                               "detail": self.detail}
+        if self.counterexample is not None:
+            out["counterexample"] = dict(self.counterexample)
+        if self.certificate is not None:
+            out["certificate"] = dict(self.certificate)
+        return out
+
+
+@dataclass(frozen=True)
+class AxiomAudit:
+    rule: Rule
+    voters: int
+    exact: bool
+    names: tuple[str, ...]
+    results: tuple[AxiomResult, ...]
+    seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def exit_code(self) -> int:
+        verdicts = {r.verdict for r in self.results}
+        return 1 if Verdict.VIOLATED in verdicts else 3 if Verdict.UNKNOWN in verdicts else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema": AXIOMS_SCHEMA, "rule": self.rule.name, "rule_definition": self.rule.description,
+                "approve": self.rule.approve if self.rule.name == "approval" else None,
+                "voters": self.voters, "exact_voters": self.exact, "alternatives": list(self.names),
+                "tie_break": list(self.names), "anonymous_profiles": self.rule.anonymous,
+                "axioms": {r.axiom: r.to_json() for r in self.results}}
+
+
+def _refuse(message: str, hint: str) -> SpecError:
+    return SpecError([Diagnostic("E604", message, hint=hint)])
+
+
+def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
+    from verigroup.elections.errors import unknown_name
+
+    if rule not in RULES:
+        raise unknown_name("rule", rule, RULES)
+    for a in axioms:
+        if a not in AXIOMS:
+            raise unknown_name("axiom", a, AXIOMS)
+    if voters < 1 or m < 2:
+        raise _refuse(f"need at least 1 voter and 2 alternatives (got {voters} voters, {m} alternatives)",
+                      "for example --voters 3 --alternatives 3")
+    if m > MAX_ALTERNATIVES:
+        raise _refuse(f"{m} alternatives: {m}! rankings exceed the exhaustive method's limit of "
+                      f"{MAX_ALTERNATIVES} alternatives", "use fewer alternatives")
+
+
+def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
+          approve: int | None = None, names: tuple[str, ...] | None = None) -> AxiomAudit:
+    """Check ``axioms`` (all when empty) for a library rule."""
+    axioms = axioms or AXIOMS
+    validate(rule_name, voters, m, axioms)
+    rule = make_rule(rule_name, m, approve)
+    space = ranking_space(m, names or default_names(m))
+    size = level_size(voters, space.size, rule.anonymous)
+    if size > PROFILE_LIMIT:
+        kind = "anonymous profiles" if rule.anonymous else "profiles (the rule tells voters apart)"
+        raise _refuse(f"{voters} voters and {m} alternatives give {size} {kind}, above the exhaustive "
+                      f"limit of {PROFILE_LIMIT}",
+                      f"use fewer voters or alternatives, or `verigroup impossible` for the SAT route")
+    dom = Domain(rule, space)
+    start = time.perf_counter()
+    results = tuple(_check(dom, a, voters, exact) for a in dict.fromkeys(axioms))
+    return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start)
+
+
+def _sizes(voters: int, exact: bool) -> range:
+    return range(voters, voters + 1) if exact else range(1, voters + 1)
+
+
+def _check(dom: Domain, axiom: str, voters: int, exact: bool) -> AxiomResult:
+    scope = f"{voters} voters" if exact else f"1..{voters} voters"
+    kind = "anonymous profiles" if dom.anonymous else "profiles"
+    if axiom == "non-dictatorship":
+        return _non_dictatorship(dom, voters)
+    if axiom == "anonymity":
+        return _anonymity(dom, voters, exact)
+    finder = {
+        "pareto": checks.pareto, "monotonicity": checks.monotonicity, "strategyproofness": checks.strategyproofness,
+        "participation": checks.participation, "iia": checks.iia, "reinforcement": checks.reinforcement,
+        "neutrality": checks.neutrality,
+        "condorcet-winner": lambda d, n: checks.condorcet(d, n, loser=False),
+        "condorcet-loser": lambda d, n: checks.condorcet(d, n, loser=True),
+    }[axiom]
+    checked = 0
+    for n in _sizes(voters, exact):
+        try:
+            cex = finder(dom, n)
+        except checks.TooLarge as exc:
+            return AxiomResult(axiom, Verdict.UNKNOWN, "exhaustive", checked,
+                               f"stopped at {n} voters: {exc}; no violation with fewer voters")
+        checked += dom.level(n).size
+        if cex is not None:
+            return AxiomResult(axiom, Verdict.VIOLATED, "exhaustive", checked,
+                               f"smallest violation: {n} voters, lexicographically first profile", cex)
+    return AxiomResult(axiom, Verdict.HOLDS, "exhaustive", checked,
+                       f"every one of the {checked} {kind} of {scope} and {dom.space.m} alternatives checked")
+
+
+def _anonymity(dom: Domain, voters: int, exact: bool) -> AxiomResult:
+    full = Domain(replace(dom.rule, anonymous=False), dom.space)
+    checked = 0
+    for n in _sizes(voters, exact):
+        if not full.fits(n):
+            if dom.anonymous:
+                return AxiomResult("anonymity", Verdict.HOLDS, "structural", checked,
+                                   "the rule reads only how many voters report each ranking; ordered profiles "
+                                   f"were enumerated up to {n - 1} voters")
+            return AxiomResult("anonymity", Verdict.UNKNOWN, "exhaustive", checked,
+                               f"{dom.space.size ** n} ordered profiles at {n} voters exceed the limit")
+        cex = checks.anonymity(dom, full, n)
+        checked += full.level(n).size
+        if cex is not None:
+            return AxiomResult("anonymity", Verdict.VIOLATED, "exhaustive", checked,
+                               f"smallest violation: {n} voters, lexicographically first profile", cex)
+    return AxiomResult("anonymity", Verdict.HOLDS, "exhaustive", checked,
+                       f"every one of the {checked} ordered profiles checked under swaps of adjacent voters "
+                       "(which generate every renaming of the voters)")
+
+
+def _non_dictatorship(dom: Domain, n: int) -> AxiomResult:
+    found, witness = checks.dictators(dom, n)
+    lv = dom.level(n)
+    if found:
+        i = found[0]
+        return AxiomResult("non-dictatorship", Verdict.VIOLATED, "exhaustive", lv.size,
+                           f"at {n} voters the outcome is voter {i + 1}'s top at every one of the {lv.size} profiles",
+                           {"voters": n, "dictator": i + 1, "profiles_checked": lv.size})
+    wit = []
+    for i, row in sorted(witness.items()):
+        seq = [int(v) for v in lv.seqs[row]]
+        out = lv.outcomes[row]
+        if dom.anonymous:   # a voter (in the printed order) whose top is not the outcome
+            tops = [int(dom.space.perms[r, 0]) for r in seq]
+            j = next(k for k, t in enumerate(tops)
+                     if (out.ndim == 0 and t != int(out)) or (out.ndim == 1 and int(out[t]) != n))
+        else:
+            j = i
+        from verigroup.elections.outcomes import outcome_json
+        wit.append({"voter": i + 1, "profile": profile_json(seq, dom.space, anonymous=dom.anonymous),
+                    "holder": j + 1, "outcome": outcome_json(out, dom.space, n)})
+        if dom.anonymous:
+            break
+    return AxiomResult("non-dictatorship", Verdict.HOLDS, "exhaustive", lv.size,
+                       f"for every voter a profile of {n} voters where the outcome is not its top",
+                       certificate={"witnesses": wit})
