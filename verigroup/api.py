@@ -102,9 +102,16 @@ def parse(text: str, path: str = "<spec>", overrides: Mapping[str, str] | None =
         from verigroup.io.efg import model_from_efg
 
         return model_from_efg(text, path)
-    from verigroup.resolve import build_model
+    # ---- populations (issue 9): a family too large to expand is kept as
+    # counts when it is anonymous (verigroup.analyses.population.build).
+    from verigroup.analyses.population.build import counted_model
+    from verigroup.resolve import resolve_spec
+    from verigroup.syntax.parser import parse_spec
 
-    return build_model(text, path, dict(overrides or {}))
+    spec = parse_spec(text, path)
+    ov = dict(overrides or {})
+    counted = counted_model(spec, ov)
+    return counted if counted is not None else resolve_spec(spec, ov)
 
 
 def load(path: str | Path, overrides: Mapping[str, str] | None = None) -> Model:
@@ -160,6 +167,12 @@ def _check_one(ctx: Any, prop: Any) -> PropertyResult:
 
     kind = type(prop).__name__
     method = ctx.options.get("method", "auto")
+    # ---- populations (issue 9): counted models, --method counting, `for n >= 2`
+    from verigroup.analyses.population.route import counting_fallback, counting_route
+
+    routed = counting_route(ctx, prop, method)
+    if routed is not None:
+        return routed
     wants_z3 = method == "z3" or getattr(prop, "region", None) is not None
     if wants_z3:
         res = _symbolic(ctx, prop)
@@ -176,6 +189,9 @@ def _check_one(ctx: Any, prop: Any) -> PropertyResult:
                               {"reason": "not implemented"}, prop.span)
     res = run_with_deadline(ctx, prop, fn)
     if res.method == "size-guard" and method == "auto":
+        counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
+        if counted is not None:
+            return counted
         alt = _symbolic(ctx, prop)
         if alt is not None:
             return alt

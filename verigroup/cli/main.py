@@ -44,8 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check every property of the spec(s)")
     c.add_argument("specs", nargs="+", metavar="SPEC")
-    c.add_argument("--method", choices=("auto", "explicit", "z3"), default="auto",
-                   help="auto: explicit tensors where they fit, Z3 otherwise")
+    c.add_argument("--method", choices=("auto", "explicit", "z3", "counting"), default="auto",
+                   help="auto: explicit tensors where they fit, counting space for anonymous "
+                        "families, Z3 otherwise")
     c.add_argument("-v", "--verbose", action="store_true", help="show evidence for HOLDS too")
     common(c, FORMATS)
 

@@ -70,6 +70,13 @@ class Model:
     protocol: Any = None
     source: str = ""
     path: str = "<spec>"
+    # ---- populations (issue 9): the IR of each family's bounds (``a[1..n]``
+    # -> (Num(1), ParamRef(n))), and, for a *counted* model, the true bounds
+    # of the families that were NOT expanded into Agent records (``agents``
+    # then holds a small template of each; only the counting view may read
+    # such a model -- see verigroup.model.counting).
+    family_bounds: Mapping[str, tuple[Expr, Expr]] = field(default_factory=dict)
+    counted: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     # Memo for materialised forms; not part of identity.
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -104,6 +111,10 @@ class Model:
         from verigroup.evaluate import materialize
 
         g = self._cache.get("game")
+        if g is None and self.counted:  # ---- populations (issue 9)
+            from verigroup.model.counting import refuse_explicit
+
+            raise refuse_explicit(self)
         if g is None:
             g = materialize(self)
             self._cache["game"] = g

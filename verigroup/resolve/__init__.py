@@ -118,7 +118,10 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""
     return Model(name, desc, dict(ctx.params), agents, metric_ir, tuple(out), named,
-                 protocol=tree, source=spec.source, path=spec.path)
+                 protocol=tree, source=spec.source, path=spec.path,
+                 # ---- populations (issue 9): the IR of family bounds, for the counting view
+                 family_bounds={f.name: (f.lo_ir, f.hi_ir) for f in ctx.families.values()
+                                if f.lo_ir is not None and f.hi_ir is not None})
 
 
 def ctx_span(ctx: Ctx):  # type: ignore[no-untyped-def]

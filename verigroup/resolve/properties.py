@@ -155,6 +155,8 @@ def _is_threshold(e: A.Expr) -> bool:
 
 
 def _region(ctx: Ctx, r: A.Region) -> P.ParamRegion | None:
+    if isinstance(r, A.SizeRegion):  # ---- populations (issue 9)
+        return _size_region(ctx, r)
     if r.param not in ctx.params:
         ctx.error("E101", f"undefined param `{r.param}`", r.span, did_you_mean(r.param, ctx.params))
         return None
@@ -168,6 +170,34 @@ def _region(ctx: Ctx, r: A.Region) -> P.ParamRegion | None:
         ctx.error("E112", f"`{r.param}` sets a family size; it cannot range over an interval", r.span)
         return None
     return P.ParamRegion(r.param, lo, hi, r.span)
+
+
+def _size_region(ctx: Ctx, r: A.SizeRegion) -> P.ParamRegion | None:
+    """``for n >= 2``: ``n`` must size a family (E132), the bound be an
+    integer constant >= 1, the parity word ``odd`` or ``even``."""
+    from verigroup.model.counting import SizeRegion
+
+    if r.param not in ctx.params:
+        ctx.error("E101", f"undefined param `{r.param}`", r.span, did_you_mean(r.param, ctx.params))
+        return None
+    if not ctx.params[r.param].structural:
+        sizing = sorted(k for k, p in ctx.params.items() if p.structural)
+        ctx.error("E132", f"`for {r.param} >= ...` needs a param that sets a family size, but `{r.param}` "
+                  "sizes no family", r.span,
+                  (f"family sizes here are set by {', '.join(sizing)}" if sizing else
+                   "declare the family with it: agents a[1.." + r.param + "]: actions ...") +
+                  f"; for any other param use `for {r.param} in [lo, hi]`")
+        return None
+    if r.parity not in (None, "odd", "even"):
+        ctx.error("E132", f"`{r.parity}` is not a parity: write `for odd {r.param} >= ...` or "
+                  f"`for even {r.param} >= ...`", r.parity_span, did_you_mean(r.parity or "", ("odd", "even")))
+        return None
+    lo = ExprResolver(ctx, "const").number(r.lo, frozenset(), "the lower bound")
+    lv = const_value(lo, ctx.param_values())
+    if lv is None or lv.denominator != 1 or lv < 1:
+        ctx.error("E132", f"the lower bound of `{r.param}` must be an integer constant >= 1", r.lo.span)
+        return None
+    return SizeRegion(r.param, lo, lo, r.span, r.parity)
 
 
 def _split(ctx: Ctx, e: A.ECall) -> tuple[list[A.Expr], dict[str, A.EKwarg]] | None:

@@ -224,6 +224,17 @@ class Region:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
+# ---- populations (issue 9)
+@dataclass(frozen=True)
+class SizeRegion(Region):
+    """``for n >= 2`` / ``for odd n >= 3``: every value of a family-size
+    param from ``lo`` on (``hi`` repeats ``lo``); ``parity`` is the word
+    before the name (``odd``/``even``), checked by the resolver."""
+
+    parity: str | None = None
+    parity_span: Span = field(default=NO_SPAN, compare=False)
+
+
 @dataclass(frozen=True)
 class PNash:
     """``nash PROFILE``; profile is an EName, EDict or EAllProfile."""

@@ -282,6 +282,14 @@ class _Convert:
         if bc and isinstance(bc[-1], Tree) and bc[-1].data == "region":
             r = bc.pop().children
             region = A.Region(str(r[1]), self.expr(r[4]), self.expr(r[6]), self.sp(body_tree.children[-1]))
+        elif bc and isinstance(bc[-1], Tree) and bc[-1].data == "size_region":  # ---- populations (issue 9)
+            rt = bc.pop()
+            r = rt.children
+            word = r[1] if len(r) == 5 else None
+            lo_e = self.expr(r[-1])
+            region = A.SizeRegion(str(r[-3]), lo_e, lo_e, self.sp(rt),
+                                  str(word) if word is not None else None,
+                                  self.sp(word) if word is not None else Span(self.path))
         bspan = self.sp(body_tree)
         kind = body_tree.data
         body: A.PropBody
