@@ -154,7 +154,8 @@ def test_sarif_message_has_compact_counterexample() -> None:
     doc = json.loads(render_sarif([pd_report()], [None], "0.1.0"))
     texts = [r["message"]["text"] for r in doc["runs"][0]["results"]]
     assert "VIOLATED" in texts[0] and "alice=cooperate, bob=cooperate" in texts[0]
-    assert "deviation: defect" in texts[0]
+    assert "alice gains 2 by switching from cooperate to defect" in texts[0]
+    assert "Counterexample: counterexample" not in texts[0]
     assert "UNKNOWN" in texts[1] and "timeout after 1 s" in texts[1]
     assert "welfare=2" in texts[2]
     assert all(len(t) <= 1000 for t in texts)
@@ -222,7 +223,8 @@ def test_markdown_payoff_table_matches_textbook_pd() -> None:
         row = next(line for line in md.splitlines() if line.startswith(f"| **{a}** |"))
         cells = [c.strip() for c in row.strip("|").split("|")]
         col = 1 + ["cooperate", "defect"].index(b)
-        assert cells[col] == f"{pa}, {pb}"
+        # the one pure equilibrium (defect, defect) is starred, from the exact table
+        assert cells[col] == f"{pa}, {pb}" + (" ★" if (a, b) == ("defect", "defect") else "")
 
 
 def test_markdown_escapes_table_breakers() -> None:
@@ -254,7 +256,7 @@ def test_markdown_mixed_and_approximate_equilibria() -> None:
     sol = Solution("mixed_nash", (eq,), complete=False, method="gambit", reason="solver stopped")
     md = render_markdown([pd_report(())], [None], "0.1.0", solutions=[[sol]])
     assert "heads: 1/2, tails: 1/2" in md
-    assert "approximate (epsilon = 1/1000)" in md
+    assert "approximate, epsilon = 1/1000" in md
     assert "possibly incomplete: solver stopped" in md
 
 
@@ -391,7 +393,7 @@ def test_html_heatmap_shades_each_agents_payoffs_in_order() -> None:
     # The equilibrium cell (defect, defect) is outlined, and only it.
     eq_cells = [attrs for tag, attrs in c.tags if tag == "td" and attrs.get("class") == "eq"]
     assert len(eq_cells) == 1
-    assert re.search(r'<td class="eq"><span[^>]*title="alice: 1"', doc)
+    assert re.search(r'<td class="eq"[^>]*><span[^>]*title="alice: 1"', doc)
 
 
 def test_html_is_deterministic() -> None:

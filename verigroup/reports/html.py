@@ -27,11 +27,14 @@ from verigroup.reports.markdown import (
     evidence_json,
     game_view,
     location,
+    message,
     model_at,
     pure_profiles,
     result_items,
     solutions_for,
+    table_equilibria,
 )
+from verigroup.reports.mathfmt import num
 from verigroup.verdicts import PropertyResult, Verdict, q
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,6 +63,9 @@ pre{background:#fff;border:1px solid #d0d7de;padding:8px;overflow:auto;max-heigh
 table.heat td{text-align:center;padding:0}
 table.heat td span{display:inline-block;min-width:3em;padding:6px 8px}
 table.heat td.eq{outline:3px solid #bf3989;outline-offset:-3px}
+table.heat td b.star{color:#bf3989;padding:0 4px}
+figure{margin:8px 0 16px}figure img{max-width:100%;height:auto;background:#fff;border:1px solid #d0d7de}
+figcaption{color:#57606a;font-size:90%}
 dl.ev{display:grid;grid-template-columns:max-content auto;gap:2px 12px;margin:8px 0}
 dl.ev dt{font-weight:600}dl.ev dd{margin:0;overflow-wrap:anywhere}
 """.strip()
@@ -142,7 +148,12 @@ def _report_html(n: int, rep: "Report", model: "Model | None", sols: Sequence["S
                                                   for k, v in sorted(rep.params.items())) + "</li>")
     out.append("</ul>")
     if model is not None:
-        out += _game_html(game_view(model), pure_profiles(sols))
+        view = game_view(model)
+        marked = pure_profiles(sols)
+        if not marked and view.table is not None and not sols:
+            marked = table_equilibria(view.table)
+        out += _game_html(view, marked)
+        out += _tree_html(model, sols)
     if sols:
         out += _solutions_html(sols)
     out += _properties_html(n, rep.results)
@@ -165,7 +176,8 @@ def _game_html(view: GameView, marked: set[tuple[tuple[str, str], ...]]) -> list
         out.append(f"<h4>Payoff heatmap</h4><p>Rows: {e(t.players[0])}; columns: {e(t.players[1])}. "
                    f"Each cell shows ({e(t.players[0])}, {e(t.players[1])}); each number is shaded by where "
                    "it lies between that agent's lowest (light) and highest (dark) payoff"
-                   + ("; an outlined cell is a pure equilibrium" if marked else "") + ".</p>")
+                   + ("; an outlined cell marked ★ is a pure Nash equilibrium" if marked else
+                      "; no cell is a pure Nash equilibrium") + ".</p>")
         rows = ['<table class="heat">', "<thead><tr><th></th>"
                 + "".join(f"<th>{e(c)}</th>" for c in t.actions[1]) + "</tr></thead>", "<tbody>"]
         for r in t.actions[0]:
@@ -175,13 +187,14 @@ def _game_html(view: GameView, marked: set[tuple[tuple[str, str], ...]]) -> list
                 eq = tuple(sorted(zip(t.players, (r, c)))) in marked
                 spans = "".join(
                     f'<span style="{colour(pay[k], *ranges[k])}" title="{e(t.players[k])}: {e(q(pay[k]))}">'
-                    f"{e(q(pay[k]))}</span>" for k in range(2))
-                cells.append(f'<td class="eq">{spans}</td>' if eq else f"<td>{spans}</td>")
+                    f"{e(num(pay[k]))}</span>" for k in range(2))
+                cells.append(f'<td class="eq" title="pure Nash equilibrium">{spans}<b class="star">★</b></td>'
+                             if eq else f"<td>{spans}</td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         out += rows + ["</tbody></table>"]
     elif len(t.rows) <= LIST_LIMIT:
         header = [e(p) for p in t.players] + [f"payoff {e(p)}" for p in t.players] + (["eq"] if marked else [])
-        rows_ = [[e(x) for x in prof] + [e(q(v)) for v in pay]
+        rows_ = [[e(x) for x in prof] + [e(num(v)) for v in pay]
                  + (["★" if tuple(sorted(zip(t.players, prof))) in marked else ""] if marked else [])
                  for prof, pay in t.rows]
         out += ["<h4>Payoffs by profile</h4>"] + _table(header, rows_)
@@ -223,15 +236,87 @@ def _properties_html(n: int, results: Sequence[PropertyResult]) -> list[str]:
         out.append(f"<p>kind <code>{e(r.kind)}</code>; method: {e(r.method or '-')}; at "
                    f"<code>{e(location(r))}</code></p>")
         if r.message:
-            out.append(f"<p>{e(r.message)}</p>")
+            out.append(f"<p>{e(message(r))}</p>")
         items = result_items(r)
         if items:
             out.append('<dl class="ev">' + "".join(f"<dt>{e(key)}</dt><dd>{e(val)}</dd>" for key, val in items)
                        + "</dl>")
+        pic = _region_picture(r)
+        if pic:
+            out.append(pic)
         if r.evidence:
             out.append(f"<details><summary>evidence (JSON)</summary><pre>{e(evidence_json(r.evidence))}</pre>"
                        "</details>")
         out.append("</div>")
+    return out
+
+
+def _figure(uri: str, alt: str, caption: str) -> str:
+    return (f'<figure><img src="{e(uri)}" alt="{e(alt)}"><figcaption>{e(caption)}</figcaption></figure>')
+
+
+def _region_picture(r: PropertyResult) -> str:
+    """A parameter region of ``r``'s evidence on a number line."""
+    from verigroup.reports.mathfmt import region_from_evidence, region_pieces
+    from verigroup.reports.plots import number_line
+
+    got = region_pieces(dict(r.evidence)) if isinstance(r.evidence, dict) else None
+    if got is None:
+        return ""
+    var, pieces, domain, mark = got
+    uri = number_line(var, pieces, domain, mark)
+    if uri is None:
+        return ""
+    words = region_from_evidence(dict(r.evidence)) or ""
+    return _figure(uri, f"number line: the property holds for {words}", f"holds for: {words}")
+
+
+def _tree_html(model: "Model", sols: Sequence["Solution"]) -> list[str]:
+    """The game tree of a small protocol, the first SPE's path highlighted."""
+    from verigroup.reports.plots import game_tree
+    from verigroup.reports.treeview import DRAW_LIMIT, equilibrium_plays
+
+    tree = getattr(model, "protocol", None)
+    if tree is None:
+        return []
+    if tree.num_nodes > DRAW_LIMIT:
+        return [f'<p class="note">Game tree not drawn: {tree.num_nodes:,} nodes (drawn up to {DRAW_LIMIT}).</p>']
+    path: tuple[int, ...] = ()
+    for sol in sols:
+        if sol.concept == "spe" and sol.equilibria:
+            strat = sol.equilibria[0].extra.get("strategies")
+            plays = equilibrium_plays(tree, strat) if isinstance(strat, dict) else []
+            path = tuple(v for p in plays for v in p.nodes)
+            break
+    uri = game_tree(tree, path)
+    if uri is None:
+        return []
+    caption = ("Game tree; the play of the first subgame-perfect equilibrium is highlighted." if path
+               else "Game tree.")
+    return ["<h4>Game tree</h4>", _figure(uri, "game tree of the protocol", caption)]
+
+
+def solutions_to_draw(models: Sequence["Model | None"], timeout: float | None = None) -> list[Any]:
+    """What the CLI passes to :func:`render_html` for the pictures: the pure
+    equilibria of small strategic-form games (marked in the heatmap) and the
+    SPE of small protocols (their path drawn).  Solving happens here, in
+    the caller's helper, never inside the renderer."""
+    from verigroup import api
+    from verigroup.diagnostics import SpecError
+    from verigroup.reports.markdown import TABLE_LIMIT
+    from verigroup.reports.treeview import DRAW_LIMIT
+
+    out: list[Any] = []
+    for m in models:
+        sol = None
+        try:
+            if m is not None and m.protocol is not None and m.protocol.num_nodes <= DRAW_LIMIT:
+                sol = api.solve_model(m, concept="spe", timeout=timeout)
+            elif m is not None and m.protocol is None and m.num_profiles <= TABLE_LIMIT:
+                sol = api.solve_model(m, concept="pure", timeout=timeout)
+        except SpecError:
+            sol = None
+        out.append(sol)
     return out
 
 

@@ -19,6 +19,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from verigroup.diagnostics import SpecError
+from verigroup.reports.evidence import evidence_lines
+from verigroup.reports.evidence import strategy_text as ev_strategy_text
+from verigroup.reports.mathfmt import humanize, num, to_fraction
 from verigroup.verdicts import Equilibrium, PropertyResult, Verdict, q
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -129,6 +132,26 @@ def pure_profiles(sols: Sequence["Solution"]) -> set[tuple[tuple[str, str], ...]
     return out
 
 
+def table_equilibria(t: PayoffTable) -> set[tuple[tuple[str, str], ...]]:
+    """The pure Nash equilibria of a payoff table, by the definition (no
+    agent gains by a unilateral switch), exactly; same form as
+    :func:`pure_profiles`."""
+    look = t.lookup()
+    out: set[tuple[tuple[str, str], ...]] = set()
+    for prof, pay in t.rows:
+        stable = True
+        for k, acts in enumerate(t.actions):
+            for a in acts:
+                if a != prof[k] and look[prof[:k] + (a,) + prof[k + 1:]][k] > pay[k]:
+                    stable = False
+                    break
+            if not stable:
+                break
+        if stable:
+            out.add(tuple(sorted(zip(t.players, prof))))
+    return out
+
+
 def counts(report: "Report") -> dict[Verdict, int]:
     c = {v: 0 for v in Verdict}
     for r in report.results:
@@ -182,10 +205,14 @@ def evidence_items(evidence: Mapping[str, Any], limit: int = VALUE_LIMIT,
 
 
 def result_items(r: PropertyResult, limit: int = VALUE_LIMIT) -> list[tuple[str, str]]:
-    """A result's evidence items, minus those repeating its message or method."""
-    same = {"reason": r.message, "method": r.method}
-    return [(k, v) for k, v in evidence_items(r.evidence, limit)
-            if not (k in same and str(r.evidence[k]) == same[k])]
+    """A result's evidence as ``(label, text)`` lines (the view of
+    :mod:`verigroup.reports.evidence`, shared by every human format)."""
+    return [(k, clip(v, limit)) for k, v in evidence_lines(r.evidence, r.verdict, r.message)]
+
+
+def message(r: PropertyResult) -> str:
+    """The result's message with any leaked reprs written as mathematics."""
+    return humanize(r.message)
 
 
 def evidence_json(evidence: Mapping[str, Any]) -> str:
@@ -200,11 +227,13 @@ def location(r: PropertyResult) -> str:
     return f"{r.span.file}:{r.span.line}:{r.span.column}"
 
 
-def strategy_text(strategy: Mapping[str, Fraction]) -> str:
-    items = [(a, Fraction(p)) for a, p in strategy.items() if Fraction(p) != 0]
-    if len(items) == 1 and items[0][1] == 1:
+def strategy_text(strategy: Mapping[str, Any]) -> str:
+    items = [(a, p) for a, p in strategy.items() if to_fraction(p) is None or to_fraction(p) != 0]
+    if len(items) == 1 and to_fraction(items[0][1]) == 1:
         return items[0][0]
-    return ", ".join(f"{a}: {q(p)}" for a, p in items)
+    if items and all(to_fraction(p) is not None for _, p in items):
+        return ", ".join(f"{a}: {num(p)}" for a, p in items)
+    return ev_strategy_text(strategy)
 
 
 def equilibrium_columns(sols: Sequence["Solution"]) -> tuple[str, ...]:
@@ -220,16 +249,23 @@ def equilibrium_columns(sols: Sequence["Solution"]) -> tuple[str, ...]:
 def equilibrium_row(e: Equilibrium, agents: Sequence[str]) -> dict[str, str]:
     """Column texts of one equilibrium: ``play`` (per agent or a
     distribution), ``payoffs``, ``metrics``, ``exact``."""
+    spe = e.extra.get("strategies") if not e.strategies else None
     if e.distribution:
-        play = "; ".join(f"{q(pr)}: " + ", ".join(f"{a}={x}" for a, x in prof.items())
+        play = "; ".join(f"{num(pr)}: " + ", ".join(f"{a}={x}" for a, x in prof.items())
                          for prof, pr in e.distribution if pr != 0)
+    elif isinstance(spe, Mapping):
+        play = "; ".join(f"{a}: {ev_strategy_text(t)}" for a, t in spe.items() if t)
     else:
         play = "; ".join(f"{a}={strategy_text(e.strategies[a])}" for a in agents if a in e.strategies)
+    exact = "exact"
+    if not e.exact:
+        exact = ("irrational (decimals shown; exact algebraic numbers in JSON)" if e.extra.get("algebraic")
+                 else "approximate") + f", epsilon = {num(e.epsilon)}"
     return {
         "play": play,
-        "payoffs": ", ".join(f"{a}={q(v)}" for a, v in e.payoffs.items()),
-        "metrics": ", ".join(f"{m}={q(v)}" for m, v in e.metrics.items()),
-        "exact": "exact" if e.exact else f"approximate (epsilon = {q(e.epsilon)})",
+        "payoffs": ", ".join(f"{a}={num(v)}" for a, v in e.payoffs.items()),
+        "metrics": ", ".join(f"{m}={num(v)}" for m, v in e.metrics.items()),
+        "exact": exact,
     }
 
 
@@ -301,7 +337,11 @@ def _report_md(n: int, rep: "Report", model: "Model | None", sols: Sequence["Sol
         out.append("- parameters: " + ", ".join(f"{md(k)} = {q(v)}" for k, v in sorted(rep.params.items())))
     out.append("")
     if model is not None:
-        out += _game_md(game_view(model), pure_profiles(sols))
+        view = game_view(model)
+        marked = pure_profiles(sols)
+        if not marked and view.table is not None and not sols:
+            marked = table_equilibria(view.table)
+        out += _game_md(view, marked)
     if sols:
         out += _solutions_md(sols)
     out += _properties_md(rep.results)
@@ -333,7 +373,7 @@ def _game_md(view: GameView, marked: set[tuple[tuple[str, str], ...]]) -> list[s
             for c in t.actions[1]:
                 pay = look[(r, c)]
                 mark = " ★" if tuple(sorted(zip(t.players, (r, c)))) in marked else ""
-                cells.append(f"{q(pay[0])}, {q(pay[1])}{mark}")
+                cells.append(f"{num(pay[0])}, {num(pay[1])}{mark}")
             rows.append(cells)
         out += _table([""] + [md(c) for c in t.actions[1]], rows)
         out.append("")
@@ -343,7 +383,7 @@ def _game_md(view: GameView, marked: set[tuple[tuple[str, str], ...]]) -> list[s
         rows = []
         for prof, pay in t.rows:
             mark = " ★" if tuple(sorted(zip(t.players, prof))) in marked else ""
-            rows.append([md(x) for x in prof] + [q(v) for v in pay] + ([mark.strip()] if star else []))
+            rows.append([md(x) for x in prof] + [num(v) for v in pay] + ([mark.strip()] if star else []))
         header = [md(p) for p in t.players] + [f"payoff {md(p)}" for p in t.players] + (["eq"] if star else [])
         out += _table(header, rows)
         out.append("")
@@ -387,7 +427,7 @@ def _properties_md(results: Sequence[PropertyResult]) -> list[str]:
         out.append("")
         out.append(f"- property kind: {md(r.kind)}; method: {md(r.method or '-')}; at {md(location(r))}")
         if r.message:
-            out.append(f"- {md(r.message)}")
+            out.append(f"- {md(message(r))}")
         for key, val in result_items(r):
             out.append(f"- {md(key)}: {md(val)}")
         out.append("")

@@ -11,8 +11,11 @@ Mapping (documented in docs/ci-gate.md):
 * HOLDS properties are **not** results: GitHub code scanning shows every
   result as an alert, ``"kind": "pass"`` included, so they are listed in the
   run's property bag (``properties.verigroup.holds``) for the audit trail;
+* each rule has ``help`` (text and Markdown: what an alert means, how to
+  reproduce and replay it);
 * each result points at the property declaration (spec path relative to
-  the working directory with forward slashes, ``region.startLine`` /
+  the repository root — the nearest ``.git`` above the working directory —
+  with forward slashes, or an absolute ``file:`` URI for a spec outside it, ``region.startLine`` /
   ``startColumn`` from the property's span; columns count Unicode code
   points, declared by ``run.columnKind``), carries a stable
   ``partialFingerprints`` entry (spec path, kind and name, so an alert
@@ -34,6 +37,7 @@ from urllib.parse import quote
 
 from verigroup.reports.jsonout import dumps, summary
 from verigroup.reports.markdown import clip, result_items
+from verigroup.reports.mathfmt import humanize
 from verigroup.verdicts import PropertyResult, Verdict, q
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,13 +131,35 @@ def sarif_log(reports: Sequence["Report"], version: str = "") -> dict[str, Any]:
 
 def _rule(kind: str) -> dict[str, Any]:
     text = RULE_TEXT.get(kind) or _doc_line(kind) or f"verigroup property of kind {kind}."
+    help_text, help_md = rule_help(kind, text)
     return {
         "id": kind,
         "name": kind,
         "shortDescription": {"text": text},
+        "fullDescription": {"text": text},
+        "help": {"text": help_text, "markdown": help_md},
         "defaultConfiguration": {"level": "error"},
         "properties": {"tags": ["verigroup", "group-alignment"]},
     }
+
+
+def rule_help(kind: str, text: str) -> tuple[str, str]:
+    """Help for a rule (plain text and Markdown): what the property kind
+    checks, what an alert means, and how to reproduce and read it."""
+    body = (f"{text} An error-level alert means verigroup found a counterexample (VIOLATED): the "
+            "alert message names it, and the result's property bag holds the full evidence. A "
+            "warning-level alert means the property could not be decided (UNKNOWN: a timeout, a size "
+            "limit or a solver that gave up); the message gives the reason. To reproduce: "
+            "`verigroup check SPEC --format json -o report.json`, then `verigroup replay report.json` "
+            "re-checks every counterexample from the spec alone, and `verigroup explain SPEC` tells "
+            "the story in plain language. The property language is described in docs/language.md.")
+    md_ = (f"**{kind}** — {text}\n\n"
+           "* **error** (VIOLATED): the message names the counterexample; the full evidence is in the "
+           "result's properties.\n"
+           "* **warning** (UNKNOWN): undecided (timeout, size limit, solver gave up); the message says why.\n\n"
+           "Reproduce with `verigroup check SPEC --format json -o report.json`, re-check the evidence "
+           "with `verigroup replay report.json`, read it with `verigroup explain SPEC`.")
+    return body, md_
 
 
 def _doc_line(kind: str) -> str:
@@ -184,15 +210,15 @@ def message_text(r: PropertyResult) -> str:
     """``name: VERDICT. message. Counterexample: profile: …; payoffs: …``."""
     head = f"{r.name}: {r.verdict.value}"
     if r.message:
-        head += f". {r.message.rstrip('.')}"
+        head += f". {humanize(r.message).rstrip('.')}"
     items = [(k, v) for k, v in result_items(r, limit=200) if k not in ("kind", "trace")]
     if r.verdict is Verdict.UNKNOWN:
         reason = r.evidence.get("reason")
-        tail = f" Reason: {reason}." if reason and str(reason) != r.message else ""
+        tail = f" Reason: {humanize(str(reason))}." if reason and str(reason) != r.message else ""
         return clip(head + "." + tail, MESSAGE_LIMIT)
     if items:
         label = "Counterexample" if any(k in r.evidence for k in _WITNESS_KEYS) else "Evidence"
-        ce = "; ".join(f"{k}: {v}" for k, v in items)
+        ce = "; ".join(v if k == "counterexample" else f"{k}: {v}" for k, v in items)
         return clip(f"{head}. {label}: {ce}", MESSAGE_LIMIT)
     return clip(head + ".", MESSAGE_LIMIT)
 
@@ -215,19 +241,34 @@ def _hex_digest(spec_hash: str) -> str:
 _SAFE = "/-._~!$&'()*+,;=@"
 
 
+def repo_root(start: str) -> str:
+    """The nearest directory at or above ``start`` holding ``.git`` (the
+    repository code scanning resolves paths against), else ``start``."""
+    d = posixpath.normpath(start.replace("\\", "/"))
+    probe = d
+    while True:
+        if os.path.exists(os.path.join(probe, ".git")):
+            return probe
+        parent = posixpath.dirname(probe)
+        if parent == probe:
+            return d
+        probe = parent
+
+
 def artifact_uri(path: str, cwd: str | None = None) -> str:
-    """A URI reference for a spec path: relative to ``cwd`` (default: the
-    working directory) when the file lies under it, forward slashes,
-    percent-encoded; an absolute ``file:`` URI otherwise."""
+    """A URI reference for a spec path: relative to the repository root
+    (the nearest ``.git`` at or above ``cwd``, default the working
+    directory; ``cwd`` itself outside a repository) when the file lies
+    under it, forward slashes, percent-encoded; an absolute ``file:`` URI
+    otherwise (e.g. ``../other/x.vg`` leaving the repository)."""
     p = path.replace("\\", "/")
     if re.match(r"^[A-Za-z]:/", p):  # a Windows drive path
         return "file:///" + quote(posixpath.normpath(p), safe=_SAFE + ":")
-    if p.startswith("/"):
-        p = posixpath.normpath(p)
-        base = posixpath.normpath((cwd or os.getcwd()).replace("\\", "/"))
-        if base != "/" and not p.startswith(base.rstrip("/") + "/"):
-            return "file://" + quote(p, safe=_SAFE)
-        p = posixpath.relpath(p, base)
-    elif p:
-        p = posixpath.normpath(p)
-    return quote(p, safe=_SAFE)
+    here = posixpath.normpath((cwd or os.getcwd()).replace("\\", "/"))
+    base = repo_root(here)
+    if not p:
+        return ""
+    absolute = posixpath.normpath(p if p.startswith("/") else posixpath.join(here, p))
+    if base != "/" and not absolute.startswith(base.rstrip("/") + "/"):
+        return "file://" + quote(absolute, safe=_SAFE)
+    return quote(posixpath.relpath(absolute, base), safe=_SAFE)

@@ -6,60 +6,33 @@ from fractions import Fraction
 from typing import Any, Mapping, Sequence
 
 from verigroup.api import Report, Solution
+from verigroup.reports.evidence import evidence_lines, strategy_text, value_text
+from verigroup.reports.mathfmt import humanize, num
+from verigroup.reports.treeview import equilibrium_plays, play_text
 from verigroup.verdicts import Verdict, q
 
 _MARK = {Verdict.HOLDS: "HOLDS   ", Verdict.VIOLATED: "VIOLATED", Verdict.UNKNOWN: "UNKNOWN "}
 
 
 def _fmt(v: Any) -> str:
-    if isinstance(v, Fraction):
-        return q(v)
-    if isinstance(v, Mapping):
-        return ", ".join(f"{k}={_fmt(x)}" for k, x in v.items())
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
-    return str(v)
-
-
-# Evidence keys shown in text, in this order; everything else is in JSON.
-_SHOWN = ("profile", "equilibrium", "coalition", "adversaries", "deviation", "gains", "payoffs",
-          "metrics", "values", "witness", "region", "trace", "reason")
-
-
-def _region(ev: Mapping[str, Any]) -> str:
-    """``(1/5, 1]`` style intervals from a Z3 region certificate."""
-    name = ev.get("param", "x")
-    parts = []
-    closed = ev.get("closed") or [[True, True]] * len(ev["region"])
-    for (lo, hi), (cl, ch) in zip(ev["region"], closed):
-        parts.append(f"{name} in {'[' if cl else '('}{lo}, {hi}{']' if ch else ')'}")
-    return " or ".join(parts) if parts else "no value in the interval"
+    return value_text(v)
 
 
 def render_report(report: Report, verbose: bool = False) -> str:
-    params = ", ".join(f"{k}={q(v)}" for k, v in sorted(report.params.items()))
+    """One spec's results; the evidence of every VIOLATED / UNKNOWN result
+    (and, with ``verbose``, HOLDS) as labelled lines from
+    :func:`verigroup.reports.evidence.evidence_lines`."""
+    params = ", ".join(f"{k}={num(v)}" for k, v in sorted(report.params.items()))
     lines = [f"{report.spec}: game {report.game}" + (f" ({params})" if params else "")]
     if not report.results:
         lines.append("  (no properties)")
     for r in report.results:
         lines.append(f"  {_MARK[r.verdict]}  {r.name}  [{r.method}]")
         if r.message:
-            lines.append(f"            {r.message}")
+            lines.append(f"            {humanize(r.message)}")
         if r.verdict is not Verdict.HOLDS or verbose:
-            ev = r.evidence
-            for key in _SHOWN:
-                if key not in ev:
-                    continue
-                if key == "equilibrium" and "profile" in ev:
-                    continue  # the profile line already names it
-                if key == "reason" and (r.verdict is not Verdict.UNKNOWN or ev[key] == r.message):
-                    continue
-                if key == "region":
-                    lines.append(f"            holds for: {_region(ev)}")
-                    if "params" in ev and "param" in ev:
-                        lines.append(f"            counterexample at: {ev['param']} = {ev['params'].get(ev['param'])}")
-                    continue
-                lines.append(f"            {key}: {_fmt(ev[key])}")
+            for label, val in evidence_lines(r.evidence, r.verdict, r.message):
+                lines.append(f"            {label}: {val}")
     return "\n".join(lines)
 
 
@@ -76,29 +49,48 @@ def _profiles(lst: list[dict[str, str]], n: int) -> str:
     return shown + (f" (+{n - 2} more)" if n > 2 else "")
 
 
-def render_solution(sol: Solution, game_name: str) -> str:
+def render_solution(sol: Solution, game_name: str, model: Any = None) -> str:
+    """``solve`` in text.  Long exact numbers (irrational equilibria's
+    rational approximations) are shown as short decimals marked ``≈``; JSON
+    keeps them exactly.  SPE list each agent's choice at each information
+    set and, when ``model`` (with its protocol) is given, the equilibrium
+    path."""
     head = f"game {game_name}: {len(sol.equilibria)} {sol.concept.replace('_', ' ')} equilibri{'um' if len(sol.equilibria) == 1 else 'a'}"
     if not sol.complete:
-        head += f" (list may be incomplete: {sol.reason or 'see method'})"
+        head += f" (list may be incomplete: {humanize(sol.reason or 'see method')})"
     lines = [head + (f"  [{sol.method}]" if sol.method else "")]
+    tree = getattr(model, "protocol", None)
     for k, e in enumerate(sol.equilibria, 1):
+        spe = e.extra.get("strategies") if not e.strategies else None
         if e.distribution:
             lines.append(f"  #{k}: distribution")
             for prof, pr in e.distribution:
-                lines.append(f"       {q(pr):>8}  " + ", ".join(f"{a}={x}" for a, x in prof.items()))
+                lines.append(f"       {num(pr):>8}  " + ", ".join(f"{a}={x}" for a, x in prof.items()))
+        elif isinstance(spe, Mapping):
+            lines.append(f"  #{k}:" + (" (behaviour strategies)" if e.extra.get("mixed") else ""))
+            for agent, table in spe.items():
+                choices = "; ".join(f"at {label}: {strategy_text(c)}" for label, c in table.items()) \
+                    if isinstance(table, Mapping) and table else "(never moves)"
+                lines.append(f"       {agent}: {choices}")
+            if tree is not None:
+                for play in equilibrium_plays(tree, spe):
+                    chance = "" if play.probability == 1 else f" (probability {num(play.probability)})"
+                    lines.append(f"       equilibrium path{chance}: {play_text(play)}")
         else:
             parts = []
             for agent, strat in e.strategies.items():
                 if len(strat) == 1 and next(iter(strat.values())) == 1:
                     parts.append(f"{agent}={next(iter(strat))}")
                 else:
-                    parts.append(f"{agent}=(" + ", ".join(f"{a}:{q(p)}" for a, p in strat.items()) + ")")
+                    parts.append(f"{agent}=(" + ", ".join(f"{a}:{num(p)}" for a, p in strat.items()) + ")")
             lines.append(f"  #{k}: " + ", ".join(parts))
-        lines.append("       payoffs: " + ", ".join(f"{a}={q(v)}" for a, v in e.payoffs.items()))
+        lines.append("       payoffs: " + ", ".join(f"{a}={num(v)}" for a, v in e.payoffs.items()))
         if e.metrics:
-            lines.append("       metrics: " + ", ".join(f"{m}={q(v)}" for m, v in e.metrics.items()))
+            lines.append("       metrics: " + ", ".join(f"{m}={num(v)}" for m, v in e.metrics.items()))
         if not e.exact:
-            lines.append(f"       approximate: epsilon = {q(e.epsilon)}")
+            what = ("irrational equilibrium: decimals shown; the exact algebraic numbers are in the JSON"
+                    if e.extra.get("algebraic") else "approximate")
+            lines.append(f"       {what}; epsilon (exact maximal regret) = {num(e.epsilon)}")
     ex = dict(sol.extra)
     if "dominance" in ex:
         lines.append("dominant actions:")
@@ -119,8 +111,10 @@ def render_solution(sol: Solution, game_name: str) -> str:
         for m, o in ex.pop("optima").items():
             lines.append(f"{m}: max {o['max']} at {_profiles(o['argmax'], o['argmax_count'])}")
             lines.append(f"{' ' * len(m)}  min {o['min']} at {_profiles(o['argmin'], o['argmin_count'])}")
+    if ex.pop("components_infinite", None) is True:
+        lines.append("infinitely many equilibria: the list shows the extreme points of the components")
     for key, val in ex.items():
         if key in ("components", "cliques"):
             continue
-        lines.append(f"{key}: {_fmt(val)}")
+        lines.append(f"{key.replace('_', ' ')}: {_fmt(val)}")
     return "\n".join(lines)
