@@ -116,9 +116,26 @@ def test_pygambit_simpdiv_reverified():
         assert e.epsilon == regret_independent(JORDAN, e.strategy)
 
 
-def test_gambit_timeout_kills_child():
+def _never_answers(arrays, shape, method, conn):  # type: ignore[no-untyped-def]
+    import time
+
+    while True:  # a child that cannot answer first, whatever the machine's load
+        time.sleep(60)
+
+
+def test_gambit_timeout_kills_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deterministic: the forked child never answers, so the parent's poll
+    must time out and the child must be killed (not left running)."""
+    import multiprocessing as mp
+
+    import verigroup.solvers.nplayer as NP
+
+    monkeypatch.setattr(NP, "_gambit_child", _never_answers)
+    before = {p.pid for p in mp.active_children()}
     with pytest.raises(TimeoutError):
-        gambit_profiles(JORDAN, "logit", 1e-4)
+        gambit_profiles(JORDAN, "logit", 0.2)
+    left = [p for p in mp.active_children() if p.pid not in before and p.is_alive()]
+    assert left == []
 
 
 def test_deadline_gives_incomplete():
