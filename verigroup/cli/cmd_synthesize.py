@@ -17,7 +17,7 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("--goal", required=True, metavar="GOAL",
                     help="nash:PROFILE, dominant:PROFILE or unique:PROFILE (PROFILE: a named profile "
                          "or agent=action,agent=action)")
-    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy or transfer")
+    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy, transfer or tax:METRIC")
     sp.add_argument("--bound", default=None, metavar="B",
                     help="largest payment per agent and profile (subsidy, transfer); default "
                          "2 * payoff range + 1")
@@ -94,7 +94,10 @@ def render_text(res: Any, code: int) -> str:
     else:
         word = "optimum" if res.attained else "infimum (not attained)"
         lines.append(f"  {word}: {res.optimal_value}")
-        if "alpha" in res.mechanism:
+        if "tax" in res.mechanism:
+            lines.append(f"  mechanism: every agent pays {res.mechanism['tax']} per unit of "
+                         f"{res.mechanism['metric']}")
+        elif "alpha" in res.mechanism:
             lines.append(f"  mechanism: alpha = {res.mechanism['alpha']}"
                          + (f" (selfishness level {res.mechanism['selfishness_level']})"
                             if res.mechanism.get("selfishness_level") is not None else ""))

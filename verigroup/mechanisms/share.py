@@ -87,18 +87,34 @@ class ShareAnswer:
     certificate: dict[str, Any] = field(default_factory=dict)
 
 
-def _halflines(ig: IntGame, i: int, d: int, fixed: tuple[int, ...] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Scaled ``(a, b)`` arrays (times ``n * den``) over every profile ``s``
-    (or the one profile ``fixed``) for agent ``i`` deviating to ``d``."""
-    n = ig.n
+@dataclass(frozen=True, eq=False)
+class Direction:
+    """A one-parameter lever ``u'_i = u_i + theta * D_i``, exactly in
+    integers: ``u_i = A[i] / scale`` and ``D_i = B[i] / scale``."""
+
+    A: tuple[np.ndarray, ...]
+    B: tuple[np.ndarray, ...]
+    scale: int
+
+
+def share_direction(ig: IntGame) -> Direction:
+    """``D_i = W / n - u_i``."""
     w = ig.welfare
-    ui = ig.u[i]
-    dev_u = np.take(ui, [d], axis=i)
-    dev_w = np.take(w, [d], axis=i)
-    a = (ui - dev_u) * n
-    b = (w - dev_w) - a
-    if fixed is not None:
-        return np.array([a[fixed]], dtype=object), np.array([b[fixed]], dtype=object)
+    return Direction(tuple(u * ig.n for u in ig.u), tuple(w - u * ig.n for u in ig.u), ig.n * ig.den)
+
+
+def tax_direction(ig: IntGame, metric: np.ndarray, metric_den: int) -> Direction:
+    """``D_i = -metric`` for every agent (a tax per unit of the metric)."""
+    return Direction(tuple(u * metric_den for u in ig.u),
+                     tuple(-metric.astype(object) * ig.den for _ in ig.u), ig.den * metric_den)
+
+
+def _halflines(dr: Direction, i: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scaled ``(a, b)`` arrays over every profile ``s`` for agent ``i``
+    deviating to ``d``."""
+    ai, bi = dr.A[i], dr.B[i]
+    a = ai - np.take(ai, [d], axis=i)
+    b = bi - np.take(bi, [d], axis=i)
     return a, b
 
 
@@ -117,20 +133,20 @@ def _interval(lines: list[HalfLine], lo: Fraction, hi: Fraction) -> Interval:
     return Interval(best_lo, best_hi, lo_by, hi_by)
 
 
-def _lines_for(ig: IntGame, s: tuple[int, ...], scale: int) -> list[HalfLine]:
+def _lines_for(ig: IntGame, dr: Direction, s: tuple[int, ...]) -> list[HalfLine]:
     out = []
     for i in range(ig.n):
         for d in range(len(ig.actions[i])):
             if d == s[i]:
                 continue
             t = deviate(s, i, d)
-            a = (ig.u[i][s] - ig.u[i][t]) * ig.n
-            b = (ig.welfare[s] - ig.welfare[t]) - a
-            out.append(HalfLine(i, s, d, Fraction(int(a), scale), Fraction(int(b), scale)))
+            a = dr.A[i][s] - dr.A[i][t]
+            b = dr.B[i][s] - dr.B[i][t]
+            out.append(HalfLine(i, s, d, Fraction(int(a), dr.scale), Fraction(int(b), dr.scale)))
     return out
 
 
-def _dominant_lines(ig: IntGame, target: tuple[int, ...], scale: int) -> list[HalfLine]:
+def _dominant_lines(ig: IntGame, dr: Direction, target: tuple[int, ...]) -> list[HalfLine]:
     """Only the distinct extreme constraints: for each (agent, deviation), the
     largest lower root and the smallest upper root over the others' profiles."""
     out: list[HalfLine] = []
@@ -138,7 +154,7 @@ def _dominant_lines(ig: IntGame, target: tuple[int, ...], scale: int) -> list[Ha
         for d in range(len(ig.actions[i])):
             if d == target[i]:
                 continue
-            a, b = _halflines(ig, i, d, None)
+            a, b = _halflines(dr, i, d)
             a_t = np.take(a, [target[i]], axis=i)
             b_t = np.take(b, [target[i]], axis=i)
             seen: dict[tuple[int, int], tuple[int, ...]] = {}
@@ -147,18 +163,19 @@ def _dominant_lines(ig: IntGame, target: tuple[int, ...], scale: int) -> list[Ha
                 if key not in seen:
                     seen[key] = idx[:i] + (target[i],) + idx[i + 1:]
             for (aa, bb), prof in seen.items():
-                out.append(HalfLine(i, prof, d, Fraction(aa, scale), Fraction(bb, scale)))
+                out.append(HalfLine(i, prof, d, Fraction(aa, dr.scale), Fraction(bb, dr.scale)))
     return out
 
 
 def synthesize_share(ig: IntGame, kind: str, target: tuple[int, ...],
-                     lo: Fraction = Fraction(0), hi: Fraction = Fraction(1)) -> ShareAnswer:
-    """The least alpha in ``[lo, hi]`` achieving the goal, exactly."""
-    scale = ig.n * ig.den
+                     lo: Fraction = Fraction(0), hi: Fraction = Fraction(1),
+                     direction: Direction | None = None) -> ShareAnswer:
+    """The least alpha (or tax) in ``[lo, hi]`` achieving the goal, exactly."""
+    dr = direction or share_direction(ig)
     if kind == "dominant":
-        lines = _dominant_lines(ig, target, scale)
+        lines = _dominant_lines(ig, dr, target)
     else:
-        lines = _lines_for(ig, target, scale)
+        lines = _lines_for(ig, dr, target)
     itv = _interval(lines, lo, hi)
     if itv.empty:
         return ShareAnswer(False, None, False, None, _infeasible(ig, itv, lo, hi))
@@ -172,7 +189,7 @@ def synthesize_share(ig: IntGame, kind: str, target: tuple[int, ...],
         base["dual"] = ("the constraint in lower_bound_by alone (multiplier 1) forces alpha >= "
                         f"{itv.lo}; every constraint holds at alpha = {itv.lo}")
         return ShareAnswer(True, itv.lo, True, itv.lo, base)
-    return _unique(ig, target, itv, scale, base)
+    return _unique(ig, dr, target, itv, base)
 
 
 def _weakly_dominant(ig: IntGame, lines: list[HalfLine], itv: Interval,
@@ -231,7 +248,7 @@ def _infeasible(ig: IntGame, itv: Interval, lo: Fraction, hi: Fraction) -> dict[
     return proof
 
 
-def _unique(ig: IntGame, target: tuple[int, ...], itv: Interval, scale: int,
+def _unique(ig: IntGame, dr: Direction, target: tuple[int, ...], itv: Interval,
             base: dict[str, Any]) -> ShareAnswer:
     work = ig.u[0].size * sum(len(a) - 1 for a in ig.actions)
     if work > MAX_UNIQUE_WORK:
@@ -242,7 +259,7 @@ def _unique(ig: IntGame, target: tuple[int, ...], itv: Interval, scale: int,
     for s in ig.profiles():
         if s == target:
             continue
-        iv = _interval(_lines_for(ig, s, scale), itv.lo, itv.hi)
+        iv = _interval(_lines_for(ig, dr, s), itv.lo, itv.hi)
         if not iv.empty:
             others.append((s, iv))
     x, closed, cover = itv.lo, True, []

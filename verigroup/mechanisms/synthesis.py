@@ -21,7 +21,7 @@ from verigroup.diagnostics import SpecError, Span
 from verigroup.mechanisms.goals import Goal
 from verigroup.mechanisms.money import (
     MoneyAnswer, lp_synthesis, payment_table, subsidy_closed_form, verify_payments)
-from verigroup.mechanisms.share import selfishness_level, synthesize_share
+from verigroup.mechanisms.share import selfishness_level, synthesize_share, tax_direction
 from verigroup.mechanisms.tables import int_game
 from verigroup.mechanisms.transform import share_payments, with_payments
 from verigroup.model.model import Model
@@ -37,6 +37,7 @@ OBJECTIVES = {
     "share": "alpha, the shared fraction in (1 - alpha) * payoff + alpha * welfare / n",
     "subsidy": "sum over agents of the subsidy paid at the target profile",
     "transfer": "the largest transfer any agent may pay or receive (budget balanced at every profile)",
+    "tax": "the tax per unit of the metric that every agent pays",
 }
 
 
@@ -113,9 +114,20 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
                share_range: tuple[Fraction, Fraction] = (Fraction(0), Fraction(1)),
                timeout: float | None = None, required: Sequence[str] = (),
                check: Callable[..., Any] | None = None) -> SynthesisResult:
-    if lever not in LEVERS:
-        raise SpecError.single("E702", f"unknown lever `{lever}`", Span("--lever"),
-                               "a lever is share, subsidy or transfer")
+    lever, _, metric = lever.partition(":")
+    if lever not in LEVERS + ("tax",) or (lever == "tax") != bool(metric):
+        raise SpecError.single("E702", f"unknown lever `{lever}{':' if metric else ''}{metric}`",
+                               Span("--lever"), "a lever is share, subsidy, transfer or tax:METRIC")
+    if lever == "tax":
+        if metric not in model.metrics:
+            from verigroup.diagnostics import did_you_mean
+
+            raise SpecError.single("E702", f"tax: the spec has no metric named `{metric}`", Span("--lever"),
+                                   did_you_mean(metric, model.metrics) or
+                                   "metrics: " + (", ".join(sorted(model.metrics)) or "none"))
+        if bound is None:
+            raise SpecError.single("E702", "the tax rate is an unknown without a bounded domain",
+                                   Span("--lever"), "give its largest value with --bound, e.g. --bound 10")
     names = {p.name for p in model.properties}
     for r in required:
         if r not in names:
@@ -126,17 +138,23 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
                                    "properties: " + (", ".join(sorted(names)) or "none"))
     ig = int_game(model.game())
     lo, hi = share_range
-    if lever != "share":
+    if lever == "tax":
+        assert bound is not None
+        lo, hi = Fraction(0), bound
+    if lever not in ("share", "tax"):
         if bound is None:
             bound = 2 * ig.payoff_range() + 1
         if bound < 0:
             raise SpecError.single("E702", f"the bound on payments must be >= 0, got {bound}",
                                    Span("--bound"))
-    elif not (0 <= lo <= hi <= 1):
+    elif lever == "share" and not (0 <= lo <= hi <= 1):
         raise SpecError.single("E702", f"the share range [{lo}, {hi}] is not inside [0, 1]",
                                Span("--share-range"))
+    if lever == "tax" and bound is not None and bound < 0:
+        raise SpecError.single("E702", f"the bound on the tax must be >= 0, got {bound}", Span("--bound"))
     common = dict(spec=model.path, game=model.name, goal=goal.text, target=goal.describe(model),
-                  lever=lever, objective=OBJECTIVES[lever], required=tuple(required))
+                  lever=lever + (f":{metric}" if metric else ""), objective=OBJECTIVES[lever],
+                  required=tuple(required))
     payments: list[dict[tuple[int, ...], Fraction]]
     if lever == "share":
         ans = synthesize_share(ig, goal.kind, goal.target, lo, hi)
@@ -152,6 +170,24 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
         value, attained, cert = ans.alpha, ans.attained, ans.certificate
         payments = share_payments(model, alpha)
         label = f"share(alpha={alpha})"
+    elif lever == "tax":
+        mt = model.game().metrics[metric].tensor
+        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi,
+                               tax_direction(ig, mt.values.astype(object), mt.denominator))
+        if not ans.feasible or ans.witness_alpha is None:
+            return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
+                                   mechanism={"bound": str(bound)}, certificate=ans.certificate,
+                                   **common)  # type: ignore[arg-type]
+        tax = ans.witness_alpha
+        mechanism = {"tax": str(tax), "metric": metric,
+                     "rule": f"payoff' = payoff - tax * {metric} (every agent)", "bound": str(bound)}
+        status = "optimal" if ans.attained else "infimum"
+        value, attained, cert = ans.alpha, ans.attained, ans.certificate
+        cert = dict(cert, parameter="alpha in the constraints is the tax rate")
+        game = model.game()
+        payments = [{tuple(int(v) for v in s): -tax * mt.at(s) for s in game.profiles() if mt.at(s) != 0}
+                    for _ in model.agents]
+        label = f"tax({metric}={tax})"
     else:
         assert bound is not None
         if lever == "subsidy" and goal.kind in ("nash", "dominant"):

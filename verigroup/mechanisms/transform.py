@@ -72,7 +72,10 @@ def with_payments(model: Model, payments: Sequence[Cells], label: str,
                   properties: Sequence[Property] | None = None) -> Model:
     """``model`` with ``payments[i]`` added to agent ``i``'s payoff."""
     game = model.game()
-    tabulate = any(_mentions_others(a.payoff) for a in model.agents)
+    # A game read from a file keeps its table in the cache and placeholder
+    # payoff expressions: tabulate it whole, like payoffs that read others.
+    from_file = "game" in model._cache and all(isinstance(a.payoff, Num) for a in model.agents)
+    tabulate = from_file or any(_mentions_others(a.payoff) for a in model.agents)
     agents = []
     for i, a in enumerate(model.agents):
         if tabulate:
