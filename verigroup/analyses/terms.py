@@ -138,6 +138,9 @@ class TermEvaluator:
 
     def tensor(self, metric: str, span: Any) -> Any:
         g = self.game
+        if metric not in g.metrics and self.ctx.model.protocol is not None:
+            # the reduced strategic form of a protocol carries no metrics (issue 8)
+            raise Undefined(_NO_METRIC.format(metric=metric))
         if metric not in g.metrics:
             raise SpecError.single("E101", f"undefined metric `{metric}`", span)
         return g.metrics[metric].tensor

@@ -109,7 +109,15 @@ def materialize(model: Model, *, params: Mapping[str, Fraction] | None = None,
                 max_profiles: int | None = None) -> NormalFormGame:
     """The exact NormalFormGame of ``model`` (payoffs and metrics over all
     pure profiles).  ``params`` overrides parameter values (sweeps);
-    ``max_profiles`` overrides the size guard."""
+    ``max_profiles`` overrides the size guard.
+
+    A protocol's normal form is its reduced strategic form (issue 8): one
+    strategy per player per contingency of its own information sets, exact
+    expected payoffs over chance; metrics are not defined there."""
+    if model.protocol is not None and params is None:
+        from verigroup.extensive.reduced import reduced_normal_form
+
+        return reduced_normal_form(model.protocol).game
     _check_flat(model)
     shape = model.shape
     check_size(shape, max_profiles, Span(model.path))
