@@ -37,6 +37,10 @@ CODES: dict[str, str] = {
     "E203": "evaluation error",
     "E301": "invalid game file",
     "E401": "usage error",
+    # ---- mechanisms (issue 10)
+    "E701": "invalid synthesis goal",
+    "E702": "invalid mechanism lever or unknown domain",
+    "E703": "invalid types, prior or mechanism",
 }
 
 
