@@ -123,7 +123,7 @@ def cmd_export(args: argparse.Namespace, overrides: dict[str, str], out: IO[str]
 def cmd_replay(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: IO[str]) -> int:
     from verigroup.replay import replay_file
 
-    result = replay_file(args.report)
+    result = replay_file(args.report, spec=getattr(args, "spec", None))
     if args.format == "json":
         _emit(jsonout.dumps(result.to_json()), None, out)
     else:

@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("replay", help="re-check every counterexample and certificate of a JSON report")
     r.add_argument("report", metavar="REPORT.json")
+    # ---- replay trust (issue 15, SOUND): the spec named on the command line
+    r.add_argument("--spec", default=None, metavar="SPEC",
+                   help="the spec to replay against (default: the path in the report, read only inside the "
+                        "report's directory or the current directory)")
     r.add_argument("--format", choices=("text", "json"), default="text")
 
     x = sub.add_parser("explain", help="plain-language narrative of each violated property")

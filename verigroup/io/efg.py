@@ -117,11 +117,16 @@ class _Parser:
         return t
 
     def number(self, what: str) -> tuple[Fraction, _Tok]:
+        from verigroup.io.exact import NumberTooLarge, parse_exact
+
         t = self.next("num", what)
         try:
-            return Fraction(t.text), t
+            return parse_exact(t.text), t
+        except NumberTooLarge as exc:
+            self.fail_at(t, f"number too large: {exc}", "numbers are limited to 4,000 digits and exponents "
+                                                        "to +-4000")
         except (ValueError, ZeroDivisionError):
-            self.fail_at(t, f"{t.text!r} is not a valid number")
+            self.fail_at(t, f"{t.text[:40]!r} is not a valid number")
 
     def integer(self, what: str) -> tuple[int, _Tok]:
         x, t = self.number(what)

@@ -2,9 +2,11 @@
 
 For every report in a ``verigroup.check/1`` document:
 
-1. the spec is loaded again (``spec.path`` relative to the current directory,
-   else to the report's directory) with the report's parameter values, and its
-   hash compared with the recorded one (:mod:`.loading`);
+1. the spec is loaded again (``spec.path`` relative to the report's
+   directory, else to the current directory, and only inside those trees --
+   the report is untrusted; or the spec given with ``--spec``) with the
+   report's parameter values, and its hash compared with the recorded one
+   (:mod:`.loading`);
 2. every counterexample and certificate is re-established *independently of
    the checkers* (:mod:`.evidence`): payoffs and metrics at each profile named
    in the evidence are recomputed with the scalar reference evaluator

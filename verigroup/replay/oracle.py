@@ -23,10 +23,17 @@ Mix = list[list[tuple[int, Fraction]]]  # per agent: (action, probability) pairs
 
 
 def frac(x: Any, what: str) -> Fraction:
+    """An exact number from a report (untrusted: bounded digits and exponents)."""
+    from verigroup.io.exact import NumberTooLarge, parse_exact
+
+    if isinstance(x, bool) or not isinstance(x, (str, int, float, Fraction)):
+        raise Mismatch(f"{what} is not an exact number: {str(x)[:60]!r}")
     try:
-        return Fraction(str(x))
+        return x if isinstance(x, Fraction) else parse_exact(str(x)) if not isinstance(x, int) else Fraction(x)
+    except NumberTooLarge as exc:
+        raise Mismatch(f"{what} is beyond the number limits ({exc})")
     except (ValueError, ZeroDivisionError):
-        raise Mismatch(f"{what} is not an exact number: {x!r}")
+        raise Mismatch(f"{what} is not an exact number: {str(x)[:60]!r}")
 
 
 def same(what: str, claimed: Any, value: Fraction) -> None:
