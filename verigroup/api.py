@@ -192,6 +192,9 @@ def _check_one(ctx: Any, prop: Any) -> PropertyResult:
         counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
         if counted is not None:
             return counted
+        counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
+        if counted is not None:
+            return counted
         alt = _symbolic(ctx, prop)
         if alt is not None:
             return alt
@@ -202,6 +205,12 @@ def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None 
                 **options: Any) -> Solution:
     from verigroup.analyses.registry import Context
 
+    # ---- populations (issue 9): counted models, --method counting, --concept symmetric
+    from verigroup.analyses.population.solve import counting_solution
+
+    counted_sol = counting_solution(Context(model, timeout=timeout, options=dict(options)), str(concept))
+    if counted_sol is not None:
+        return Solution(**counted_sol)
     try:
         c = Concept(concept.replace("-", "_"))
     except ValueError:

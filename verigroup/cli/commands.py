@@ -73,6 +73,8 @@ def cmd_solve(args: argparse.Namespace, overrides: dict[str, str], out: IO[str],
         options["objective"] = args.objective
     if args.minimize:
         options["minimize"] = True
+    if getattr(args, "method", "auto") != "auto":  # ---- populations (issue 9)
+        options["method"] = args.method
     sol = api.solve_model(model, concept=args.concept, timeout=args.timeout, **options)
     if args.format == "json":
         doc = jsonout.solution_to_json(sol, model.name, model.path, api.spec_hash(model),

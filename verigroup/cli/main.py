@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("spec", metavar="SPEC")
     s.add_argument("--concept", default="pure",
                    choices=("pure", "mixed", "correlated", "coarse_correlated", "spe",
-                            "pure_nash", "mixed_nash"))
+                            "pure_nash", "mixed_nash", "symmetric"))
+    s.add_argument("--method", choices=("auto", "counting"), default="auto",
+                   help="counting: solve anonymous families in counting space (count vectors)")
     s.add_argument("--objective", default=None, metavar="METRIC",
                    help="objective for correlated concepts (default: sum of payoffs)")
     s.add_argument("--minimize", action="store_true", help="minimise the objective instead")

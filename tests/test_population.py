@@ -1,0 +1,259 @@
+"""Populations (issue 9): counting space, proofs for every n, evidence, replay."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import shlex
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import verigroup
+from verigroup.cli.main import main
+from verigroup.diagnostics import SpecError
+from verigroup.model.counting import NotAnonymous, counting_view
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+PG = """game pg
+param n = 4
+param r = 8/5
+agents a[1..n]: actions contribute, withhold
+payoff a[i] = r * count(j: a[j] == contribute) / n - (1 if a[i] == contribute else 0)
+metric welfare = sum(i: payoff(a[i]))
+property "dominant": strictly dominant(a[i], withhold) for all i
+property "coop": nash all contribute
+property "defect": nash all withhold
+property "unique": unique nash
+property "half": for every nash p: welfare(p) >= 1/2 * max(welfare)
+property "opt": optimum_is_equilibrium(welfare)
+"""
+
+FORALL = """game pgn
+param n = 4
+param r = 8/5
+agents a[1..n]: actions contribute, withhold
+payoff a[i] = r * count(j: a[j] == contribute) / n - (1 if a[i] == contribute else 0)
+property "dominant for every n": strictly dominant(a[i], withhold) for all i for n >= 2
+property "dominant beyond 3": strictly dominant(a[i], withhold) for all i for n >= 4
+property "exists": exists nash for n >= 2
+"""
+
+MINORITY = """game minority
+param n = 5
+param half = (n - 1) / 2
+agents job[1..n]: actions go, stay
+payoff job[i] = 0 if job[i] == stay else (1 if count(j: job[j] == go) <= half else -1)
+metric attendance = count(j: job[j] == go)
+property "odd": for every nash p: attendance(p) == (n - 1) / 2 for odd n >= 3
+property "any": for every nash p: attendance(p) == (n - 1) / 2 for n >= 3
+"""
+
+
+def run(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def verdicts(rep: object) -> dict[str, str]:
+    return {r.name: r.verdict.value for r in rep.results}  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------- anonymity
+
+
+def test_anonymity_is_decided_from_the_ir() -> None:
+    view = counting_view(verigroup.parse(PG))
+    assert [p.name for p in view.pops] == ["a"] and view.pops[0].size == 4
+    ring = PG.replace("count(j: a[j] == contribute)", "(1 if a[i] == a[1] else 0)")
+    with pytest.raises(NotAnonymous) as exc:
+        counting_view(verigroup.parse(ring))
+    assert "one member" in exc.value.reason and exc.value.span.line == 5
+    by_index = PG.replace("- (1 if", "- i / 100 - (1 if")
+    with pytest.raises(NotAnonymous, match="used as a number"):
+        counting_view(verigroup.parse(by_index))
+    special = PG + "payoff a[1] = 0\n"
+    with pytest.raises((NotAnonymous, SpecError)):
+        counting_view(verigroup.parse(special))
+
+
+@pytest.mark.parametrize("spec", ["public_goods.vg", "minority_game.vg", "congestion_pigou.vg"])
+def test_counting_agrees_with_the_explicit_route(spec: str) -> None:
+    model = verigroup.load(SPECS / spec)
+    explicit = verdicts(model.check(method="explicit"))
+    counted = verigroup.load(SPECS / spec).check(method="counting")
+    assert verdicts(counted) == explicit
+    assert {r.method for r in counted.results} == {"counting"}
+
+
+def _random_spec(rng: random.Random) -> str:
+    acts = ["x", "y", "z"][: rng.choice([2, 3])]
+    n = rng.randint(2, 5)
+    terms = []
+    for a in acts:
+        c = rng.randint(-3, 3)
+        k = rng.choice(acts)
+        thr = rng.randint(0, n)
+        terms.append(f"({c} * count(j: a[j] == {k}) if a[i] == {a} else 0)")
+        terms.append(f"({rng.randint(-2, 2)} if count(j: a[j] == {k} and j != i) >= {thr} else 0)")
+    return (f"game g\nparam n = {n}\nagents a[1..n]: actions {', '.join(acts)}\n"
+            f"payoff a[i] = {' + '.join(terms)}\n"
+            f"metric w = sum(i: payoff(a[i]))\n"
+            f'property "count": count(nash) == 0\n'
+            f'property "worst": for every nash p: w(p) >= max(w) - 1\n'
+            f'property "some": for some nash p: w(p) >= 0\n'
+            f'property "exists": exists nash\n'
+            f'property "unique": unique nash\n'
+            f'property "dom": weakly dominant(a[i], {acts[0]}) for all i\n'
+            f'property "opt": optimum_is_equilibrium(w)\n')
+
+
+def test_generated_anonymous_games_agree_with_the_explicit_route() -> None:
+    rng = random.Random(9)
+    for _ in range(12):
+        text = _random_spec(rng)
+        explicit = verigroup.parse(text).check(method="explicit")
+        counted = verigroup.parse(text).check(method="counting")
+        assert verdicts(counted) == verdicts(explicit), text
+        # the number of equilibrium profiles, exactly (sum of multiplicities)
+        sol_e = verigroup.parse(text).equilibria()
+        sol_c = verigroup.parse(text).equilibria(method="counting")
+        assert sum(int(e.extra["multiplicity"]) for e in sol_c.equilibria) == len(sol_e.equilibria), text
+
+
+# ------------------------------------------------------------- large N
+
+
+def test_a_million_members_are_counted_not_expanded() -> None:
+    model = verigroup.load(SPECS / "public_goods.vg", {"n": "1000000"})
+    assert model.counted == {"a": (1, 1000000)} and len(model.agents) < 10
+    rep = model.check()
+    assert verdicts(rep) == {
+        "free-riding dominates": "HOLDS", "cooperation is an equilibrium": "VIOLATED",
+        "everyone withholding is an equilibrium": "HOLDS", "the equilibrium is unique": "HOLDS",
+        "equilibria keep half the surplus": "VIOLATED", "the optimum is an equilibrium": "VIOLATED"}
+    dev = next(r for r in rep.results if r.name == "cooperation is an equilibrium").evidence
+    assert dev["counts"] == {"a": {"contribute": 1000000, "withhold": 0}}
+    assert dev["deviation"]["agent"] == "a[1]"
+    assert Fraction(dev["deviation"]["deviation_payoff"]) == Fraction(8, 5) * 999999 / 1000000
+
+
+def test_solve_json_carries_counts_and_multiplicity() -> None:
+    code, out, _ = run(["solve", str(SPECS / "minority_game.vg"), "--set", "n=100", "--set", "capacity=40",
+                        "--method", "counting", "--format", "json"])
+    assert code == 0
+    eqs = json.loads(out)["equilibria"]
+    assert len(eqs) == 1
+    assert eqs[0]["counts"] == {"job": {"go": 40, "stay": 60}}
+    from math import comb
+
+    assert eqs[0]["multiplicity"] == str(comb(100, 40))
+    assert "strategies" not in eqs[0]  # more than 64 members
+
+
+# ------------------------------------------------------- for every n
+
+
+def test_public_goods_withholding_dominant_exactly_when_r_below_n() -> None:
+    rep = verigroup.parse(FORALL).check()
+    assert verdicts(rep) == {"dominant for every n": "HOLDS", "dominant beyond 3": "HOLDS", "exists": "HOLDS"}
+    rep3 = verigroup.parse(FORALL, overrides={"r": "3"}).check()
+    v = verdicts(rep3)
+    assert v["dominant for every n"] == "VIOLATED" and v["dominant beyond 3"] == "HOLDS"
+    ev = next(r for r in rep3.results if r.name == "dominant for every n").evidence
+    assert ev["n"] == 2 and ev["kind"] == "smallest_n"
+    rep_r = verigroup.parse(FORALL.replace("n >= 4", "n >= 3"), overrides={"r": "3"}).check()
+    ev = next(r for r in rep_r.results if r.name == "dominant beyond 3").evidence
+    assert ev["n"] == 3  # r = n is not enough: the smallest violating n is r itself
+
+
+def test_minority_game_odd_n() -> None:
+    rep = verigroup.parse(MINORITY).check()
+    v = verdicts(rep)
+    assert v == {"odd": "HOLDS", "any": "VIOLATED"}
+    assert next(r for r in rep.results if r.name == "any").evidence["n"] == 4
+
+
+# ------------------------------------------------------------- bad input
+
+
+def test_for_n_over_a_param_that_sizes_no_family() -> None:
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(FORALL.replace("for all i for n >= 2", "for all i for r >= 2"))
+    d = exc.value.diagnostics[0]
+    assert d.code == "E132" and d.span.line == 6 and "sizes no family" in d.message
+
+
+def test_a_family_of_a_trillion_is_refused_with_its_size() -> None:
+    model = verigroup.load(SPECS / "public_goods.vg", {"n": "1000000000000"})
+    rep = model.check()
+    v = verdicts(rep)
+    # a profile is checked at its count vector without enumerating anything
+    assert v["cooperation is an equilibrium"] == "VIOLATED"
+    assert v["everyone withholding is an equilibrium"] == "HOLDS"
+    for r in rep.results:
+        if r.name in ("cooperation is an equilibrium", "everyone withholding is an equilibrium"):
+            continue
+        assert r.verdict.value == "UNKNOWN"
+        assert "1,000,000,000,000 members" in r.message and "states" in r.message and "for n >= 2" in r.message
+
+
+def test_a_large_family_that_is_not_anonymous_is_a_positioned_error() -> None:
+    text = PG.replace("count(j: a[j] == contribute)", "(1 if a[i] == a[1] else 0)")
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(text, overrides={"n": "20000"})
+    d = exc.value.diagnostics[0]
+    assert d.code == "E007" and "not anonymous" in d.message and d.span.line == 5
+
+
+# ------------------------------------------------------------- replay
+
+
+def test_replay_rechecks_counting_evidence_and_catches_tampering(tmp_path: Path) -> None:
+    spec = tmp_path / "pg.vg"
+    spec.write_text(PG)
+    report = tmp_path / "r.json"
+    code, _, _ = run(["check", str(spec), "--set", "n=3000", "--format", "json", "-o", str(report)])
+    assert code == 1
+    code, out, _ = run(["replay", str(report)])
+    assert code == 0 and "counting evidence (population_deviation): re-evaluated" in out
+    doc = json.loads(report.read_text())
+    for p in doc["reports"][0]["properties"]:
+        if p["evidence"].get("kind") == "population_deviation":
+            p["evidence"]["deviation"]["deviation_payoff"] = "2"
+    report.write_text(json.dumps(doc))
+    code, out, _ = run(["replay", str(report)])
+    assert code == 1 and "counting evidence (population_deviation): payoffs" in out
+
+
+# ------------------------------------------------------------- case study
+
+
+def _readme_commands() -> list[tuple[list[str], list[str], int]]:
+    text = (ROOT / "case_studies" / "av_fleet" / "README.md").read_text()
+    cases = []
+    for body in re.findall(r"^```console\n(.*?)^```", text, re.S | re.M):
+        lines = body.splitlines()
+        cmd = shlex.split(lines[0][2:])[1:]
+        code = int(lines[-1].split()[-1])
+        cases.append((cmd, [ln for ln in lines[1:-1]], code))
+    return cases
+
+
+@pytest.mark.parametrize("cmd,expected,code", _readme_commands())
+def test_av_fleet_readme_commands(cmd: list[str], expected: list[str], code: int,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    got, out, err = run(cmd)
+    assert got == code, err
+    lines = [ln.rstrip() for ln in out.splitlines()]
+    pos = 0
+    for want in expected:
+        assert want.rstrip() in lines[pos:], (want, out)
+        pos = lines.index(want.rstrip(), pos) + 1
