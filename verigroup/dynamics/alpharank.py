@@ -231,7 +231,8 @@ def alpharank(tables: Sequence[Any], single: bool, alpha: Fraction, m: int = 50,
                 p_iv[si][ti] = eta_iv * rho
                 edges.append((si, ti, float(rho.mid) * m))
         pi_iv = _gth(p_iv, zero, one)
-        masses = tuple(Mass(None, *_bounds(v)) for v in pi_iv)
+        masses = tuple(Mass(None, max(lo, Fraction(0)), min(hi, Fraction(1)))
+                       for lo, hi in (_bounds(v) for v in pi_iv))
     finally:
         iv.prec = old
     return AlphaRank(tuple(states), masses, alpha, m, fixation, selection, False, tuple(edges),

@@ -190,6 +190,12 @@ def analyse(model: Model, *, population: str | None = None, alpha: Fraction | st
             raise SpecError.single("E401", "learning runs need an explicit --seed (results must be reproducible)",
                                    Span("<command line>", 0, 0), hint=f"add --seed 0 (runs use seeds S..S+{learners - 1})")
         _positive_int(learners, "--learners", 1, 100_000)
+        try:
+            import pyspiel  # noqa: F401
+        except ImportError:
+            raise SpecError.single("E401", "learning runs use OpenSpiel's learners, which are not installed",
+                                   Span("<command line>", 0, 0),
+                                   hint="pip install 'verigroup[engines]' (open_spiel), or drop --learners")
     alpha_value = _alpha(alpha, fixation)
     if single:
         g = symmetric_game(model, population)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal, Sequence
+from typing import Any, Literal, Sequence
 
 Stability = Literal["stable", "unstable", "saddle", "neutral"]
 
@@ -51,10 +51,23 @@ def real_part_signs(m: Sequence[Sequence[Fraction]]) -> Spectrum:
     g = sympy.gcd(rp, ip)
     if g.degree() > 0 and g.count_roots() > 0:
         return Spectrum(0, 1, 0)
+    _, factors = p.sqf_list()  # isolation works on square-free factors
     neg = pos = 0
+    for f, fmult in factors:
+        if f.degree() == 0:
+            continue
+        n_, p_ = _isolate(sympy, f)
+        neg += n_ * fmult
+        pos += p_ * fmult
+    return Spectrum(neg, 0, pos)
+
+
+def _isolate(sympy: Any, f: Any) -> tuple[int, int]:
+    """Roots of a square-free rational polynomial with none on the imaginary
+    axis, counted left / right of it (exact rectangles, refined as needed)."""
     eps = Fraction(1, 2)
     for _ in range(200):
-        real_iv, cplx_iv = p.intervals(all=True, eps=sympy.Rational(eps.numerator, eps.denominator))
+        real_iv, cplx_iv = f.intervals(all=True, eps=sympy.Rational(eps.numerator, eps.denominator))
         neg = pos = 0
         ok = True
         for (lo, hi), mult in real_iv:
@@ -73,6 +86,6 @@ def real_part_signs(m: Sequence[Sequence[Fraction]]) -> Spectrum:
             else:
                 ok = False
         if ok:
-            return Spectrum(neg, 0, pos)
+            return neg, pos
         eps /= 16
     raise ArithmeticError("root isolation did not separate the imaginary axis")  # pragma: no cover
