@@ -17,12 +17,19 @@ import hashlib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 from verigroup.diagnostics import Diagnostic, SpecError, Span
 from verigroup.model.model import Model
-from verigroup.model.properties import Concept
+from verigroup.model.properties import Concept, Property
+from verigroup.runtime import DeadlineExceeded, cancelled, deadline, progress, wraps_deadline
 from verigroup.verdicts import Equilibrium, PropertyResult, Verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from verigroup.analyses.registry import Context
+
+# What ``load``/``parse`` accept as an override value: exact numbers only.
+OverrideValue = Union[str, int, Fraction]
 
 MAX_FILE_BYTES = 2_000_000
 
@@ -37,6 +44,24 @@ class Report:
     params: Mapping[str, Fraction]
     results: tuple[PropertyResult, ...]
     version: str = ""
+    # True when the run was cancelled (Ctrl-C, SIGTERM) before every property
+    # was decided: the undecided ones are UNKNOWN with method "interrupted".
+    interrupted: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.interrupted
+
+    def __repr__(self) -> str:
+        counts = {v: sum(1 for r in self.results if r.verdict is v) for v in Verdict}
+        tally = ", ".join(f"{n} {v.value}" for v, n in counts.items() if n)
+        return (f"<verigroup.Report {self.game!r}: {len(self.results)} properties"
+                f"{' (' + tally + ')' if tally else ''}{', interrupted' if self.interrupted else ''}>")
+
+    def _repr_html_(self) -> str:
+        from verigroup.notebook import report_html
+
+        return report_html(self)
 
     @property
     def exit_code(self) -> int:
@@ -58,6 +83,17 @@ class Solution:
     method: str = ""
     reason: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+
+    def __repr__(self) -> str:
+        state = "complete" if self.complete else ("interrupted" if self.interrupted else "incomplete")
+        return (f"<verigroup.Solution {self.concept}: {len(self.equilibria)} equilibria, {state}"
+                f"{', ' + self.method if self.method else ''}>")
+
+    def _repr_html_(self) -> str:
+        from verigroup.notebook import solution_html
+
+        return solution_html(self)
 
 
 def read_text(path: str | Path) -> str:
@@ -90,15 +126,44 @@ def read_text(path: str | Path) -> str:
         )
 
 
-def parse(text: str, path: str = "<spec>", overrides: Mapping[str, str] | None = None) -> Model:
+def normalize_overrides(overrides: Mapping[str, OverrideValue] | None) -> dict[str, str]:
+    """``{"r": 2, "p": Fraction(1, 3), "q": "0.25"}`` -> exact override texts.
+
+    Accepted values: ``int`` (not ``bool``), ``Fraction``, and strings in the
+    ``--set`` syntax (``2``, ``-0.25``, ``8/5``).  Floats are refused (their
+    binary value is rarely the number meant): pass ``Fraction`` or a decimal
+    string.  Anything else is error E109."""
+    out: dict[str, str] = {}
+    for name, value in (overrides or {}).items():
+        span = Span("--set", 0, 0)
+        if not isinstance(name, str) or not name:
+            raise SpecError.single("E109", f"override names are parameter names (strings), got {name!r}", span)
+        if isinstance(value, bool) or not isinstance(value, (str, int, Fraction)):
+            hint = ("pass Fraction(...) or a decimal string such as '0.1'" if isinstance(value, float)
+                    else "pass an int, a Fraction or a string such as '8/5'")
+            raise SpecError.single("E109", f"override {name}={value!r}: a {type(value).__name__} is not an "
+                                   "exact number", span, hint=hint)
+        if isinstance(value, Fraction):
+            text = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+        else:
+            text = str(value).strip()
+        out[name] = text
+    return out
+
+
+def parse(text: str, path: str = "<spec>", overrides: Mapping[str, OverrideValue] | None = None) -> Model:
     """Parse and resolve spec text (or Gambit ``.nfg``/``.efg`` text, judged by
     ``path``'s suffix) into a Model.  Raises SpecError on bad input."""
+    ov = normalize_overrides(overrides)
     suffix = Path(path).suffix.lower()
-    if suffix == ".nfg":
-        from verigroup.io.nfg import model_from_nfg
+    if suffix in (".nfg", ".efg"):
+        if ov:
+            raise SpecError.single("E109", f"--set {next(iter(ov))}=...: a Gambit file has no parameters",
+                                   Span("--set", 0, 0))
+        if suffix == ".nfg":
+            from verigroup.io.nfg import model_from_nfg
 
-        return model_from_nfg(text, path)
-    if suffix == ".efg":
+            return model_from_nfg(text, path)
         from verigroup.io.efg import model_from_efg
 
         return model_from_efg(text, path)
@@ -109,13 +174,29 @@ def parse(text: str, path: str = "<spec>", overrides: Mapping[str, str] | None =
     from verigroup.syntax.parser import parse_spec
 
     spec = parse_spec(text, path)
-    ov = dict(overrides or {})
     counted = counted_model(spec, ov)
     return counted if counted is not None else resolve_spec(spec, ov)
 
 
-def load(path: str | Path, overrides: Mapping[str, str] | None = None) -> Model:
-    return parse(read_text(path), str(path), overrides)
+def load(path: str | Path, overrides: Mapping[str, OverrideValue] | None = None,
+         timeout: float | None = None) -> Model:
+    """Read and resolve a spec (or ``.nfg``/``.efg``) file.  ``timeout``
+    bounds the whole load (parsing, constant folding, protocol compilation);
+    running out raises :class:`~verigroup.runtime.DeadlineExceeded`."""
+    with deadline(timeout):
+        return parse(read_text(path), str(path), overrides)
+
+
+def declared_params(path: str | Path) -> frozenset[str]:
+    """The parameter names a spec file declares (none for Gambit files);
+    used to apply each ``--set`` only to the specs that declare it."""
+    if Path(path).suffix.lower() in (".nfg", ".efg"):
+        return frozenset()
+    from verigroup.syntax import ast as A
+    from verigroup.syntax.parser import parse_spec
+
+    spec = parse_spec(read_text(path), str(path))
+    return frozenset(s.name for s in spec.statements if isinstance(s, A.ParamDecl))
 
 
 def spec_hash(model: Model) -> str:
@@ -123,21 +204,32 @@ def spec_hash(model: Model) -> str:
 
 
 def check_model(model: Model, timeout: float | None = None, **options: Any) -> Report:
+    """Check every property of ``model``, each under its own ``timeout``.
+
+    When the run is cancelled (:func:`verigroup.runtime.request_cancel`,
+    Ctrl-C on the command line) the properties not yet decided are UNKNOWN
+    (method ``interrupted``) and the report says ``interrupted=True``."""
     from verigroup import __version__
-    from verigroup.analyses.registry import Context, get_checker
-    from verigroup.analyses.timeouts import run_with_deadline
+    from verigroup.analyses.registry import Context
+    from verigroup.analyses.timeouts import interrupted_result
 
     ctx = Context(model, timeout=timeout, options=dict(options))
     results: list[PropertyResult] = []
-    for prop in model.properties:
+    total = len(model.properties)
+    for k, prop in enumerate(model.properties, 1):
+        if cancelled():
+            results.append(interrupted_result(prop))
+            continue
+        progress.status(f"{Path(model.path).name}: property {k}/{total} {prop.name!r} ({type(prop).__name__})")
         results.append(_check_one(ctx, prop))
     return Report(
         spec=model.path, spec_hash=spec_hash(model), game=model.name,
         params=model.param_values(), results=tuple(results), version=__version__,
+        interrupted=any(r.method == "interrupted" for r in results),
     )
 
 
-def _symbolic(ctx: Any, prop: Any) -> PropertyResult | None:
+def _symbolic(ctx: Context, prop: Property) -> PropertyResult | None:
     """The Z3 route, or None when it does not apply to this property."""
     from verigroup.analyses.timeouts import run_with_deadline
 
@@ -147,18 +239,18 @@ def _symbolic(ctx: Any, prop: Any) -> PropertyResult | None:
         return None
     box: list[PropertyResult | None] = [None]
 
-    def fn(c: Any, p: Any) -> PropertyResult:
+    def fn(c: Context, p: Property) -> PropertyResult:
         r = symbolic_check(c, p)
         box[0] = r
         return r if r is not None else PropertyResult(p.name, type(p).__name__, Verdict.UNKNOWN, "z3", "", {}, p.span)
 
     res = run_with_deadline(ctx, prop, fn)
-    if box[0] is None and res.method not in ("timeout",):
+    if box[0] is None and res.method not in ("timeout", "interrupted"):
         return None
     return res
 
 
-def _check_one(ctx: Any, prop: Any) -> PropertyResult:
+def _check_one(ctx: Context, prop: Property) -> PropertyResult:
     """Dispatch one property: the explicit (tensor) checker where the game
     fits, the Z3 route for parameter regions, ``--method z3``, or when the
     explicit route refuses the size.  Never HOLDS by default."""
@@ -173,12 +265,13 @@ def _check_one(ctx: Any, prop: Any) -> PropertyResult:
     routed = counting_route(ctx, prop, method)
     if routed is not None:
         return routed
-    wants_z3 = method == "z3" or getattr(prop, "region", None) is not None
-    if wants_z3:
+    region = getattr(prop, "region", None)
+    if method == "z3" or region is not None:
+        progress.status(f"{Path(ctx.model.path).name}: {prop.name!r} (z3)")
         res = _symbolic(ctx, prop)
         if res is not None:
             return res
-        if getattr(prop, "region", None) is not None:
+        if region is not None:
             return PropertyResult(prop.name, kind, Verdict.UNKNOWN, "none",
                                   f"parameter regions are not supported for {kind} properties yet",
                                   {"reason": "parameter region unsupported for this property kind"}, prop.span)
@@ -192,18 +285,44 @@ def _check_one(ctx: Any, prop: Any) -> PropertyResult:
         counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
         if counted is not None:
             return counted
-        counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
-        if counted is not None:
-            return counted
+        progress.status(f"{Path(ctx.model.path).name}: {prop.name!r} (z3, the game is too large for tensors)")
         alt = _symbolic(ctx, prop)
         if alt is not None:
             return alt
     return res
 
 
-def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None = None,
+# The language's concept words, and the CLI's short names, for solve_model.
+CONCEPT_ALIASES: Mapping[str, Concept] = {
+    "nash": Concept.PURE_NASH, "pure": Concept.PURE_NASH, "pure nash": Concept.PURE_NASH,
+    "mixed": Concept.MIXED_NASH, "mixed nash": Concept.MIXED_NASH,
+    "ce": Concept.CORRELATED, "cce": Concept.COARSE_CORRELATED,
+    "subgame_perfect": Concept.SPE,
+}
+
+
+def concept_of(concept: str | Concept) -> Concept:
+    """``"nash"``, ``"pure"``, ``"mixed nash"``, ``"spe"``, ... -> Concept."""
+    if isinstance(concept, Concept):
+        return concept
+    key = " ".join(str(concept).strip().lower().replace("-", "_").split())
+    try:
+        return Concept(key.replace(" ", "_"))
+    except ValueError:
+        pass
+    if key in CONCEPT_ALIASES:
+        return CONCEPT_ALIASES[key]
+    raise SpecError([Diagnostic("E401", f"unknown solution concept {concept!r}",
+                                hint="use nash (= pure), mixed, correlated, coarse_correlated or spe")])
+
+
+def solve_model(model: Model, concept: str | Concept = "pure_nash", timeout: float | None = None,
                 **options: Any) -> Solution:
-    from verigroup.analyses.registry import Context
+    """The equilibria of one concept (``"nash"`` is pure Nash, as in the
+    language).  Everything runs under ``timeout``: after it fires nothing is
+    rebuilt (an unfinished payoff table stays unbuilt); the list is then
+    marked incomplete."""
+    from verigroup.analyses.registry import Context, EquilibriumSet
 
     # ---- populations (issue 9): counted models, --method counting, --concept symmetric
     from verigroup.analyses.population.solve import counting_solution
@@ -211,43 +330,59 @@ def solve_model(model: Model, concept: str = "pure_nash", timeout: float | None 
     counted_sol = counting_solution(Context(model, timeout=timeout, options=dict(options)), str(concept))
     if counted_sol is not None:
         return Solution(**counted_sol)
-    try:
-        c = Concept(concept.replace("-", "_"))
-    except ValueError:
-        aliases = {"pure": Concept.PURE_NASH, "mixed": Concept.MIXED_NASH,
-                   "cce": Concept.COARSE_CORRELATED, "ce": Concept.CORRELATED}
-        if concept not in aliases:
-            raise SpecError([Diagnostic("E401", f"unknown solution concept {concept!r}",
-                                        hint="use pure, mixed, correlated, coarse_correlated or spe")])
-        c = aliases[concept]
-    from verigroup.analyses.registry import EquilibriumSet
-    from verigroup.analyses.timeouts import DeadlineExceeded, deadline
-
+    c = concept_of(concept)
     ctx = Context(model, timeout=timeout, options=dict(options))
+    progress.status(f"{Path(model.path).name}: solving {c.value}")
+    extra: dict[str, Any] = {}
+    described: tuple[Equilibrium, ...] = ()
     try:
-        with deadline(timeout):
-            eqs = ctx.equilibria(c)
+        try:
+            with deadline(timeout):
+                eqs = ctx.equilibria(c)
+                game = model.game() if c is not Concept.SPE and eqs.points else None
+                described = _describe(eqs, game)
+                extra = dict(eqs.extra)
+                if c is Concept.PURE_NASH and eqs.complete:
+                    from verigroup.analyses.summary import pure_summary
+
+                    extra.update(pure_summary(model.game()))
+        except Exception as exc:
+            if not isinstance(exc, DeadlineExceeded) and (wraps_deadline(exc) or cancelled()):
+                raise DeadlineExceeded() from exc  # a deadline re-wrapped by ctypes
+            raise
     except DeadlineExceeded:
-        # Providers that poll the deadline return partial sets themselves;
-        # one that was interrupted outright has found nothing we can trust.
-        eqs = EquilibriumSet(c, (), False, "", f"timeout after {timeout} s: no equilibrium list")
-    game = model.game() if c is not Concept.SPE else None
-    described = tuple(
-        sorted((p.describe(game) if game is not None else p.describe(None) for p in eqs.points),  # type: ignore[arg-type]
-               key=lambda e: e.sort_key())
-    )
-    extra = dict(eqs.extra)
-    if c is Concept.PURE_NASH and game is not None:
-        from verigroup.analyses.summary import pure_summary
-
-        extra.update(pure_summary(game))
-    return Solution(c.value, described, eqs.complete, eqs.method, eqs.reason, extra)
+        why = "interrupted" if cancelled() else f"timeout after {timeout} s"
+        if not described:
+            # Providers that poll the deadline return partial sets themselves;
+            # one that was interrupted outright has found nothing we can trust.
+            eqs = EquilibriumSet(c, (), False, "", f"{why}: no equilibrium list")
+        else:
+            eqs = EquilibriumSet(c, eqs.points, False, eqs.method, f"{why}: {eqs.reason or 'partial list'}")
+    if cancelled() and "interrupted" not in eqs.reason:
+        eqs = EquilibriumSet(c, eqs.points, False, eqs.method,
+                             "interrupted" + (f" ({eqs.reason})" if eqs.reason else ""), eqs.extra)
+    return Solution(c.value, described, eqs.complete, eqs.method, eqs.reason, extra, interrupted=cancelled())
 
 
-def check(path: str | Path, overrides: Mapping[str, str] | None = None, **options: Any) -> Report:
-    return check_model(load(path, overrides), **options)
+def _describe(eqs: Any, game: Any) -> tuple[Equilibrium, ...]:
+    return tuple(sorted((p.describe(game) for p in eqs.points), key=lambda e: e.sort_key()))
 
 
-def solve(path: str | Path, concept: str = "pure_nash", overrides: Mapping[str, str] | None = None,
-          **options: Any) -> Solution:
-    return solve_model(load(path, overrides), concept=concept, **options)
+def check(path: str | Path, overrides: Mapping[str, OverrideValue] | None = None, **options: Any) -> Report:
+    return check_model(load(path, overrides, timeout=options.get("timeout")), **options)
+
+
+def solve(path: str | Path, concept: str | Concept = "pure_nash",
+          overrides: Mapping[str, OverrideValue] | None = None, **options: Any) -> Solution:
+    return solve_model(load(path, overrides, timeout=options.get("timeout")), concept=concept, **options)
+
+
+def from_arrays(*arrays: Any, agents: Sequence[str] | None = None,
+                actions: Sequence[Sequence[str]] | None = None, name: str = "game") -> Model:
+    """A strategic-form game from payoff arrays, like ``nashpy.Game(A, B)``
+    or ``pygambit.Game.from_arrays(A, B)``: ``arrays[i][a_1]...[a_n]`` is agent
+    i's payoff.  See :func:`verigroup.arrays.model_from_arrays` for the exact
+    number rules (floats are refused unless integral)."""
+    from verigroup.arrays import model_from_arrays
+
+    return model_from_arrays(arrays, agents=agents, actions=actions, name=name)

@@ -52,7 +52,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from verigroup.analyses.registry import Context, checker
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.diagnostics import SpecError, TooLarge
 from verigroup.model.game import NormalFormGame
 from verigroup.model.properties import CoalitionStable, Immune, Profile, Robust

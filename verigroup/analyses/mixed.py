@@ -19,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from verigroup.analyses.registry import Context, EquilibriumSet, MixedPoint, concept_provider
-from verigroup.analyses.timeouts import DeadlineExceeded, remaining
+from verigroup.runtime import DeadlineExceeded, remaining
 from verigroup.model.game import NormalFormGame
 from verigroup.model.properties import Concept
 from verigroup.verdicts import q

@@ -34,7 +34,7 @@ import numpy as np
 from verigroup.analyses.registry import (
     Context, EquilibriumSet, PurePoint, checker, concept_provider,
 )
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.diagnostics import SpecError
 from verigroup.model.game import ExactTensor, NormalFormGame
 from verigroup.model.properties import (

@@ -36,7 +36,7 @@ from typing import Any
 from verigroup.analyses.pure import game_of, names, not_normal_form, optima, region_unsupported, result
 from verigroup.analyses.registry import Context, CorrelatedPoint, EquilibriumSet, MixedPoint, PurePoint
 from verigroup.analyses.registry import checker
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.diagnostics import SpecError
 from verigroup.evaluate.scalar import exact_arith
 from verigroup.model.expr import (

@@ -3,7 +3,8 @@
 Exit codes (computed here, one meaning each): 0 every property holds (or the
 command succeeded), 1 some property violated (or replay found a mismatch),
 2 bad spec or usage, 3 inconclusive (some UNKNOWN, none violated),
-4 internal error (a bug in verigroup: please report it).
+4 internal error (a bug in verigroup: please report it), 130 interrupted by
+Ctrl-C and 143 by SIGTERM (partial results, marked incomplete, are printed).
 
 Heavy backends are imported only by the commands that need them, so
 ``verigroup --help`` answers fast.
@@ -12,13 +13,22 @@ Heavy backends are imported only by the commands that need them, so
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Sequence
 
 from verigroup.diagnostics import Diagnostic, SpecError
+from verigroup.runtime import DeadlineExceeded
 
 EXIT_OK, EXIT_VIOLATED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+# The default time budget (seconds) of each phase: loading a spec, each
+# property, each solve.  Documented in docs/ci-gate.md.
+DEFAULT_TIMEOUT = 300.0
 FORMATS = ("text", "json", "sarif", "markdown", "html")
 
 
@@ -37,10 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser, formats: Sequence[str] = ("text", "json")) -> None:
         sp.add_argument("--format", choices=formats, default="text")
         sp.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a parameter (exact: 2, 0.1, 8/5)")
-        sp.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="per property / per solve; unfinished work is UNKNOWN")
-        sp.add_argument("-o", "--output", default=None, help="write the report to a file")
+                        help="override a parameter (exact: 2, 0.1, 8/5); applies to the specs that declare it")
+        timeout_option(sp)
+        sp.add_argument("-o", "--output", default=None, help="write the report to a file (atomically)")
 
     c = sub.add_parser("check", help="check every property of the spec(s)")
     c.add_argument("specs", nargs="+", metavar="SPEC")
@@ -48,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="auto: explicit tensors where they fit, counting space for anonymous "
                         "families, Z3 otherwise")
     c.add_argument("-v", "--verbose", action="store_true", help="show evidence for HOLDS too")
+    c.add_argument("--require-properties", "--strict", dest="require_properties", action="store_true",
+                   help="exit 2 when a spec (or a .nfg/.efg file) has no property to check")
     common(c, FORMATS)
 
     s = sub.add_parser("solve", help="equilibria, dominance and optima")
@@ -70,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("spec", metavar="SPEC")
     e.add_argument("--to", choices=("nfg", "efg"), default="nfg")
     e.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    e.add_argument("-o", "--output", default=None)
+    timeout_option(e)
+    e.add_argument("-o", "--output", default=None, help="write the file here (atomically)")
 
     r = sub.add_parser("replay", help="re-check every counterexample and certificate of a JSON report")
     r.add_argument("report", metavar="REPORT.json")
@@ -79,18 +91,36 @@ def _parser() -> argparse.ArgumentParser:
                    help="the spec to replay against (default: the path in the report, read only inside the "
                         "report's directory or the current directory)")
     r.add_argument("--format", choices=("text", "json"), default="text")
+    timeout_option(r)
 
     x = sub.add_parser("explain", help="plain-language narrative of each violated property")
     x.add_argument("spec", metavar="SPEC")
     x.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE")
-    x.add_argument("--timeout", type=float, default=None)
+    timeout_option(x)
     for name, mod in _plugin_commands():
         sp = sub.add_parser(name, help=getattr(mod, "HELP", None))
         mod.add_arguments(sp, common)
     return p
 
 
-def _plugin_commands() -> list[tuple[str, object]]:
+def seconds(text: str) -> float:
+    """``--timeout`` values: a positive, finite number of seconds."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if math.isnan(v) or math.isinf(v) or v <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive, finite number of seconds, got {text!r}")
+    return v
+
+
+def timeout_option(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                    help=f"time budget for loading and for each property / solve (default {DEFAULT_TIMEOUT:g}); "
+                         "unfinished work is UNKNOWN")
+
+
+def _plugin_commands() -> list[tuple[str, ModuleType]]:
     """Commands that live in modules of their own: ``verigroup/cli/cmd_<name>.py``
     defines ``HELP``, ``add_arguments(subparser, common)`` and
     ``run(args, overrides, stdout, stderr) -> int``.  A new command is one new
@@ -101,7 +131,7 @@ def _plugin_commands() -> list[tuple[str, object]]:
 
     import verigroup.cli as pkg
 
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, ModuleType]] = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("cmd_"):
             mod = importlib.import_module(f"verigroup.cli.{info.name}")
@@ -120,11 +150,68 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def check_output_path(output: str | None) -> None:
+    """Refuse an unusable ``-o`` before any work is done (exit 2)."""
+    if not output:
+        return
+    p = Path(output)
+    if p.is_dir():
+        raise SpecError([Diagnostic("E401", f"-o {output}: is a directory", hint="give a file name")])
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise SpecError([Diagnostic("E401", f"-o {output}: directory {str(parent)!r} does not exist",
+                                    hint="create the directory first")])
+    if not os.access(parent, os.W_OK):
+        raise SpecError([Diagnostic("E401", f"-o {output}: directory {str(parent)!r} is not writable")])
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same
+    directory and an atomic rename: an interrupted or failed write (SIGTERM,
+    full device) never leaves a half-written file.  Special files (devices,
+    FIFOs) are written through, never replaced."""
+    check_output_path(path)
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        # A device or FIFO (/dev/stdout, /dev/null, a pipe): never replace it;
+        # write through it and report a failed write.
+        try:
+            with open(target, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise SpecError([Diagnostic("E401", f"-o {path}: cannot write: {exc.strerror or exc}",
+                                        hint="check free space and permissions")]) from None
+        return
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent or "."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise SpecError([Diagnostic("E401", f"-o {path}: cannot write: {exc.strerror or exc}",
+                                        hint="check free space and permissions")]) from None
+        raise
+
+
 def _emit(text: str, output: str | None, stdout: IO[str]) -> None:
+    from verigroup.runtime import progress
+
+    progress.clear()
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_atomically(output, text)
     else:
         stdout.write(text if text.endswith("\n") else text + "\n")
+        try:
+            stdout.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
@@ -140,9 +227,10 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
             _parser().print_help(stdout)
             return EXIT_USAGE
         overrides = _overrides(getattr(args, "overrides", []) or [])
+        check_output_path(getattr(args, "output", None))
         plugins = dict(_plugin_commands())
         if args.command in plugins:
-            return int(plugins[args.command].run(args, overrides, stdout, stderr))  # type: ignore[attr-defined]
+            return int(plugins[args.command].run(args, overrides, stdout, stderr))
         from verigroup.cli import commands
 
         return int(getattr(commands, "cmd_" + args.command)(args, overrides, stdout, stderr))
@@ -154,17 +242,45 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     except RecursionError:
         stderr.write("error[E007]: input too deeply nested\n")
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        stderr.write("interrupted\n")
-        return 130
+    except KeyboardInterrupt:  # Ctrl-C outside any budget (or before handlers were installed)
+        from verigroup.runtime import cancel_reason, progress
+
+        progress.clear()
+        stderr.write(f"{cancel_reason() or 'interrupted'}: no results\n")
+        return interrupted_exit()
+    except DeadlineExceeded:  # cancelled (or a budget ran out) outside any command's own handling
+        from verigroup.runtime import cancel_reason, cancelled, progress
+
+        progress.clear()
+        if cancelled():
+            stderr.write(f"{cancel_reason()}: no results\n")
+            return interrupted_exit()
+        stderr.write("timeout: the time budget ran out before any result\n")
+        return EXIT_UNKNOWN
     except Exception as exc:  # a bug in verigroup, never the user's fault
         import traceback
+
+        from verigroup.runtime import cancel_reason, cancelled, progress
+
+        if cancelled():  # an interrupt re-wrapped by a library on its way out
+            progress.clear()
+            stderr.write(f"{cancel_reason()}: no results\n")
+            if _debug():
+                traceback.print_exc(file=stderr)
+            return interrupted_exit()
 
         stderr.write(f"internal error: {type(exc).__name__}: {exc}\n"
                      "this is a bug in verigroup; please report it with the spec that caused it\n")
         if _debug():
             traceback.print_exc(file=stderr)
         return EXIT_INTERNAL
+
+
+def interrupted_exit() -> int:
+    """130 after Ctrl-C, 143 after SIGTERM."""
+    from verigroup.runtime import cancel_reason
+
+    return EXIT_TERMINATED if cancel_reason() == "terminated" else EXIT_INTERRUPTED
 
 
 def _debug() -> bool:
@@ -174,6 +290,13 @@ def _debug() -> bool:
 
 
 def entry() -> None:
+    from verigroup.runtime import install_signal_handlers, progress
+
+    install_signal_handlers()  # Ctrl-C / SIGTERM stop native engines too
+    # Progress on a terminal; VERIGROUP_PROGRESS=1 forces it (logs, tests).
+    import os
+
+    progress.enable(sys.stderr, force=os.environ.get("VERIGROUP_PROGRESS") == "1")
     sys.exit(main())
 
 

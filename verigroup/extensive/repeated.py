@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Hashable, Mapping, Sequence
 
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.diagnostics import NO_SPAN, SpecError, Span, TooLarge
 from verigroup.extensive.tree import DEFAULT_NODE_LIMIT, GameTree, TreeBuilder, to_fraction
 from verigroup.model.game import NormalFormGame

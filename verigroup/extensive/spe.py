@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Iterator, Sequence
 
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.extensive.profile import StrategyProfile, subgame_roots
 from verigroup.extensive.reduced import pure_equilibria, region_nodes, strategic_form
 from verigroup.extensive.tree import CHANCE_NODE, DECISION, TERMINAL, GameTree, TreeBuilder, gc_paused

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
 from verigroup.diagnostics import NO_SPAN, Span
 from verigroup.model.expr import Expr
@@ -105,43 +105,63 @@ class Model:
     def param_values(self) -> dict[str, Fraction]:
         return {k: p.value for k, p in self.params.items()}
 
+    # ------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        kind = "protocol" if self.protocol is not None else "×".join(str(n) for n in self.shape[:8]) + (
+            "×…" if len(self.shape) > 8 else "")
+        names = ", ".join(a.name for a in self.agents[:4]) + (", …" if len(self.agents) > 4 else "")
+        text = (f"<verigroup.Model {self.name!r}: {len(self.agents)} agents ({names}), {kind}, "
+                f"{len(self.params)} params, {len(self.properties)} properties>")
+        return text if len(text) <= 280 else text[:276] + "…>"
+
+    def _repr_html_(self) -> str:
+        return _service("model_html")(self)  # type: ignore[no-any-return]
+
     # ------------------------------------------------- API conveniences
+    # The model sits below the evaluator, the backends and the API, so it
+    # imports none of them: the package root registers these services
+    # (:func:`register_service` in ``verigroup/__init__.py``).
     def game(self) -> "NormalFormGame":
         """The exact payoff tensor (size-guarded, cached)."""
-        from verigroup.evaluate import materialize
-
         g = self._cache.get("game")
         if g is None and self.counted:  # ---- populations (issue 9)
             from verigroup.model.counting import refuse_explicit
 
             raise refuse_explicit(self)
         if g is None:
-            g = materialize(self)
+            g = _service("materialize")(self)
             self._cache["game"] = g
         return g  # type: ignore[no-any-return]
 
     def check(self, **options: Any) -> Any:
-        """Check every property; returns a ``verigroup.verdicts.Report``."""
-        from verigroup.api import check_model
-
-        return check_model(self, **options)
+        """Check every property; returns a ``verigroup.api.Report``."""
+        return _service("check")(self, **options)
 
     def equilibria(self, concept: str = "pure_nash", **options: Any) -> Any:
-        from verigroup.api import solve_model
-
-        return solve_model(self, concept=concept, **options)
+        """The equilibria of ``concept`` (``"nash"``, ``"mixed"``, ``"correlated"``,
+        ``"coarse_correlated"``, ``"spe"``); returns a ``verigroup.api.Solution``."""
+        return _service("solve")(self, concept=concept, **options)
 
     def to_openspiel(self) -> Any:
-        from verigroup.backends.openspiel import to_openspiel
-
-        return to_openspiel(self)
+        return _service("to_openspiel")(self)
 
     def to_z3(self, **options: Any) -> Any:
-        from verigroup.backends.z3 import to_z3
-
-        return to_z3(self, **options)
+        return _service("to_z3")(self, **options)
 
     def to_gambit(self) -> Any:
-        from verigroup.backends.gambit import to_gambit
+        return _service("to_gambit")(self)
 
-        return to_gambit(self)
+
+_SERVICES: dict[str, Callable[..., Any]] = {}
+
+
+def register_service(name: str, fn: Callable[..., Any]) -> None:
+    """Higher stages provide the Model's conveniences (materialise, check, ...)."""
+    _SERVICES[name] = fn
+
+
+def _service(name: str) -> Callable[..., Any]:
+    fn = _SERVICES.get(name)
+    if fn is None:  # pragma: no cover - the package root registers every service
+        raise RuntimeError(f"verigroup service {name!r} is not registered (import verigroup first)")
+    return fn

@@ -48,7 +48,7 @@ from typing import Sequence
 
 import numpy as np
 
-from verigroup.analyses.timeouts import DeadlineExceeded
+from verigroup.runtime import DeadlineExceeded
 from verigroup.diagnostics import Diagnostic, TooLarge
 from verigroup.model.game import NormalFormGame
 from verigroup.solvers import polytope

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 from verigroup.model.game import ExactTensor, NormalFormGame
 from verigroup.solvers.rational import solve_least
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
-from verigroup.analyses.timeouts import DeadlineExceeded, check_deadline, remaining
+from verigroup.runtime import DeadlineExceeded, check_deadline, remaining
 from verigroup.model.game import NormalFormGame
 from verigroup.solvers.rational import from_floats, max_regret
 

@@ -29,7 +29,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from verigroup.analyses.timeouts import check_deadline
+from verigroup.runtime import check_deadline
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,145 @@
+"""The runtime layer: nested deadlines, cancellation, the finalizer rule,
+progress on terminals only, and the import direction (runtime imports
+nothing of verigroup; lower stages import the runtime, not analyses)."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from verigroup import runtime
+from verigroup.runtime import DeadlineExceeded, Interrupted, check_deadline, deadline, progress, remaining
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean_cancel():
+    runtime.reset_cancel()
+    yield
+    runtime.reset_cancel()
+
+
+def test_inner_budget_fires_and_outer_one_survives_it() -> None:
+    t0 = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        with deadline(0.4):
+            with pytest.raises(DeadlineExceeded):
+                with deadline(0.05):
+                    while True:  # plain Python that never polls: the alarm stops it
+                        pass
+            assert time.monotonic() - t0 < 0.3
+            while True:  # the outer timer is re-armed after the inner block
+                pass
+    assert 0.35 < time.monotonic() - t0 < 2.0
+
+
+def test_earliest_end_wins_when_inner_is_longer() -> None:
+    t0 = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        with deadline(0.1):
+            with deadline(30):
+                while True:
+                    pass
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_poll_and_remaining() -> None:
+    assert remaining() is None
+    check_deadline()  # no budget: nothing happens
+    with deadline(5):
+        r = remaining()
+        assert r is not None and 4 < r <= 5
+        runtime.request_cancel("interrupted")
+        assert remaining() == 0.0
+        with pytest.raises(Interrupted):
+            check_deadline()
+    assert runtime.cancel_reason() == "interrupted"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1.0, 0.0])
+def test_budgets_must_be_positive_and_finite(bad: float) -> None:
+    with pytest.raises(ValueError):
+        with deadline(bad):
+            pass
+
+
+def test_interrupted_is_a_deadline_for_engines_that_return_partial_results() -> None:
+    assert issubclass(Interrupted, DeadlineExceeded)
+
+
+class _Slow:
+    def __del__(self) -> None:
+        t = time.monotonic()
+        while time.monotonic() - t < 0.15:
+            pass
+
+
+def test_alarm_in_a_finalizer_is_not_lost(capfd: pytest.CaptureFixture[str]) -> None:
+    """The deadline fires while a finalizer runs: it must neither print
+    "Exception ignored" nor be forgotten (the old handler lost it)."""
+    t0 = time.monotonic()
+    with pytest.raises(DeadlineExceeded):
+        with deadline(0.05):
+            x = _Slow()
+            del x  # the finalizer runs past the deadline
+            gc.collect()
+            while True:
+                pass
+    assert time.monotonic() - t0 < 1.5
+    assert "Exception ignored" not in capfd.readouterr().err
+
+
+def test_progress_only_on_a_terminal() -> None:
+    plain = io.StringIO()
+    assert not progress.enable(plain)
+    progress.status("check x.vg: property 1/2")
+    assert plain.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    try:
+        assert progress.enable(tty)
+        progress.status("check x.vg: property 1/2 'p' (Quantified)")
+        time.sleep(0.11)
+        progress.step(3, 7, "supports")
+        progress.clear()
+    finally:
+        progress.disable()
+    out = tty.getvalue()
+    assert "property 1/2 'p'" in out and "supports 3/7" in out and out.endswith("\r\x1b[K")
+
+
+def _imports(path: Path) -> set[str]:
+    mods: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            mods.add(node.module)
+        elif isinstance(node, ast.Import):
+            mods.update(a.name for a in node.names)
+    return mods
+
+
+def test_runtime_imports_nothing_of_verigroup_but_itself() -> None:
+    for f in (ROOT / "verigroup" / "runtime").glob("*.py"):
+        bad = {m for m in _imports(f) if m.startswith("verigroup") and not m.startswith("verigroup.runtime")}
+        assert not bad, (f.name, bad)
+
+
+def test_lower_stages_do_not_import_analyses_or_higher() -> None:
+    lower = ["solvers", "extensive", "evaluate", "backends", "model", "io", "resolve", "syntax"]
+    upper = ("verigroup.analyses", "verigroup.api", "verigroup.cli", "verigroup.reports")
+    for pkg in lower:
+        for f in (ROOT / "verigroup" / pkg).glob("*.py"):
+            bad = {m for m in _imports(f) if m.startswith(upper)}
+            assert not bad, (f"{pkg}/{f.name}", bad)
+    model_imports = _imports(ROOT / "verigroup" / "model" / "model.py")
+    assert not {m for m in model_imports if m.startswith(("verigroup.evaluate", "verigroup.backends"))}
