@@ -166,6 +166,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.coalitions",
     "verigroup.analyses.extensive",
     "verigroup.analyses.protocol_props",
+    "verigroup.mechanisms.checkers",  # incentive properties of specs with types (issue 10)
     "verigroup.analyses.algebra",
 )
 _loaded = False

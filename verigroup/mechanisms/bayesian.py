@@ -53,6 +53,10 @@ class BayesianMechanism:
     den: int = 1
     best_welfare: np.ndarray | None = None   # report shape: max achievable sum of values (/ den)
     outside: tuple[Fraction, ...] | None = None
+    # When reports are more than types (a spec's actions): type k of agent i
+    # is truthfully reported as action report_of[i][k]; report_names name them.
+    report_of: tuple[tuple[int, ...], ...] | None = None
+    report_names: tuple[tuple[str, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         validate(self)
@@ -64,6 +68,16 @@ class BayesianMechanism:
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(len(t) for t in self.type_names)
+
+    @property
+    def report_shape(self) -> tuple[int, ...]:
+        return tuple(self.pay[0].shape)
+
+    def truthful(self, i: int) -> tuple[int, ...]:
+        return self.report_of[i] if self.report_of is not None else tuple(range(len(self.type_names[i])))
+
+    def report_name(self, i: int, r: int) -> str:
+        return (self.report_names or self.type_names)[i][r]
 
     def names(self, prof: Sequence[int]) -> dict[str, str]:
         return {a: self.type_names[i][t] for i, (a, t) in enumerate(zip(self.agents, prof))}
@@ -93,7 +107,7 @@ def validate(m: BayesianMechanism) -> None:
             raise SpecError.single("E703", f"agent {m.agents[i]}: the prior sums to "
                                    f"{sum(pr, Fraction(0))}, not 1", span,
                                    "probabilities are exact; make them add up to exactly 1")
-        if m.value[i].shape != (len(names),) + m.shape or m.pay[i].shape != m.shape:
+        if m.value[i].shape != (len(names),) + m.report_shape or m.pay[i].shape != m.report_shape:
             raise SpecError.single("E703", f"agent {m.agents[i]}: value/payment tables have the "
                                    "wrong shape", span)
 
@@ -110,9 +124,13 @@ def _truth_and_gain(m: BayesianMechanism, i: int) -> tuple[np.ndarray, np.ndarra
     with the agent's report moved to axis 1."""
     val, pay = _int_arrays(m.value[i], m.pay[i])
     util = val - pay[np.newaxis, ...]
+    if m.report_of is not None:                         # others report their types truthfully
+        axes = [np.arange(util.shape[0])] + [np.arange(util.shape[1 + j]) if j == i
+                                             else np.array(m.report_of[j]) for j in range(m.n)]
+        util = util[np.ix_(*axes)]
     util = np.moveaxis(util, 1 + i, 1)                  # [t, r_i, others...]
     k = util.shape[0]
-    truth = util[np.arange(k), np.arange(k)]            # [t, others...]
+    truth = util[np.arange(k), np.array(m.truthful(i))]   # [t, others...]
     return util, util - truth[:, np.newaxis, ...]
 
 
@@ -132,10 +150,10 @@ def check_dsic(m: BayesianMechanism, name: str = "truth-telling is dominant (DSI
             best = tuple(int(x) for x in np.unravel_index(int(np.argmax(gain)), gain.shape))
             t, r = first[0], first[1]
             ev = {"kind": "misreport", "agent": m.agents[i], "true_type": m.type_names[i][t],
-                  "misreport": m.type_names[i][r], "others": _others(m, i, first[2:]),
+                  "misreport": m.report_name(i, r), "others": _others(m, i, first[2:]),
                   "gain": Fraction(int(gain[first]), m.den),
                   "largest_gain": {"true_type": m.type_names[i][best[0]],
-                                   "misreport": m.type_names[i][best[1]],
+                                   "misreport": m.report_name(i, best[1]),
                                    "others": _others(m, i, best[2:]),
                                    "gain": Fraction(int(gain[best]), m.den)},
                   "violations": int(len(pos))}
@@ -178,10 +196,10 @@ def check_bic(m: BayesianMechanism, name: str = "truth-telling is a Bayes-Nash e
                 if eg[t, r] > 0:
                     g = Fraction(int(eg[t, r]), d * m.den)
                     ev = {"kind": "misreport", "agent": m.agents[i], "true_type": m.type_names[i][t],
-                          "misreport": m.type_names[i][r], "expected_gain": g, "others": "expected"}
+                          "misreport": m.report_name(i, r), "expected_gain": g, "others": "expected"}
                     return PropertyResult(name, "BIC", Verdict.VIOLATED, "exact interim expectations",
                                           f"{m.agents[i]} of type {m.type_names[i][t]} expects to gain "
-                                          f"{g} by reporting {m.type_names[i][r]}", ev)
+                                          f"{g} by reporting {m.report_name(i, r)}", ev)
     return PropertyResult(name, "BIC", Verdict.HOLDS, "exact interim expectations",
                           "no type of any agent expects to gain by misreporting",
                           {"agents": m.n, "type_profiles": math.prod(m.shape)})
@@ -197,7 +215,7 @@ def check_ir(m: BayesianMechanism, interim: bool = False, name: str | None = Non
     for i in range(m.n):
         util, _ = _truth_and_gain(m, i)
         k = util.shape[0]
-        truth = util[np.arange(k), np.arange(k)]          # [t, others...]
+        truth = util[np.arange(k), np.array(m.truthful(i))]   # [t, others...]
         o = _outside(m, i)
         if interim:
             e, d = _interim(m, i, truth[:, np.newaxis, ...])
@@ -230,6 +248,8 @@ def check_budget(m: BayesianMechanism, strong: bool = False, name: str | None = 
     s = total[0].copy()
     for p in total[1:]:
         s = s + p
+    if m.report_of is not None:
+        s = s[np.ix_(*[np.array(r) for r in m.report_of])]
     bad = np.argwhere(s != 0) if strong else np.argwhere(s < 0)
     if len(bad):
         idx = tuple(int(x) for x in bad[0])
@@ -243,9 +263,9 @@ def check_budget(m: BayesianMechanism, strong: bool = False, name: str | None = 
 
 
 def check_efficient(m: BayesianMechanism, name: str = "allocative efficiency") -> PropertyResult:
-    if m.best_welfare is None:
-        raise SpecError.single("E703", "efficiency needs the best achievable welfare per type profile",
-                               Span(m.name))
+    if m.best_welfare is None or m.report_of is not None:
+        raise SpecError.single("E703", "efficiency needs a direct mechanism with the best achievable "
+                               "welfare per type profile", Span(m.name))
     w: Any = None
     for i in range(m.n):
         v = np.moveaxis(m.value[i].astype(object), 1 + i, 1)
@@ -270,12 +290,12 @@ def replay_misreport(m: BayesianMechanism, evidence: dict[str, Any]) -> Fraction
     """Recompute a DSIC witness's gain with the scalar utility (exact)."""
     i = m.agents.index(evidence["agent"])
     t = m.type_names[i].index(evidence["true_type"])
-    r = m.type_names[i].index(evidence["misreport"])
+    r = list(m.report_names[i] if m.report_names else m.type_names[i]).index(evidence["misreport"])
     others = evidence["others"]
     prof = [0] * m.n
     for j, a in enumerate(m.agents):
         if j != i:
-            prof[j] = m.type_names[j].index(others[a])
+            prof[j] = m.truthful(j)[m.type_names[j].index(others[a])]
     lie = tuple(prof[:i] + [r] + prof[i + 1:])
-    truth = tuple(prof[:i] + [t] + prof[i + 1:])
+    truth = tuple(prof[:i] + [m.truthful(i)[t]] + prof[i + 1:])
     return m.utility(i, t, lie) - m.utility(i, t, truth)

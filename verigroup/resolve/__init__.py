@@ -35,8 +35,16 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     props = [s for s in st if isinstance(s, A.PropertyDecl)]
     protocols = [s for s in st if isinstance(s, A.ProtocolDecl)]
     top_states = [s for s in st if isinstance(s, A.StateDecl)]
+    # ---- language v2 (issue 8): `let` definitions and payoff tables
+    lets = [s for s in st if isinstance(s, A.LetDecl)]
+    tables = [s for s in st if isinstance(s, A.PayoffTable)]
     for g in games[1:]:
         ctx.error("E102", "a second `game` statement", g.span, f"the game is already named on line {games[0].span.line}")
+    # ---- mechanisms (issue 10): a type variable is not a `param`; a value for
+    # it (a report's parameters, --set) does not apply: incentive checks set it
+    type_vars = {s.var for s in st if isinstance(s, A.TypesDecl)}
+    if type_vars:
+        overrides = {k: v for k, v in overrides.items() if k not in type_vars}
     try:
         resolve_params(ctx, params, overrides, bound_params(agent_decls))
     except Exception as exc:  # SpecError from a bad override value
@@ -47,6 +55,14 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         else:
             raise
     resolve_agents(ctx, agent_decls)
+    # ---- mechanisms (issue 10): private types declare their type variables
+    types_decls = [s for s in st if isinstance(s, A.TypesDecl)]
+    incentive_decls = [s for s in st if isinstance(s, A.IncentiveDecl)]
+    type_map: dict[str, A.TypesDecl] = {}
+    if types_decls or incentive_decls:
+        from verigroup.resolve.mechanisms import declare_types
+
+        type_map = declare_types(ctx, types_decls)
     if not agent_decls:
         ctx.error("E108", "the spec declares no agents", st[0].span if st else ctx_span(ctx),
                   "add `agents alice, bob: actions x, y`")
@@ -74,6 +90,11 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     for p in profiles:
         if ctx.declare(p.name, "profile", p.name_span):
             ctx.profile_decls[p.name] = p
+    if lets or tables:  # language v2 (issue 8)
+        from verigroup.resolve.definitions import expand_tables, register_lets
+
+        register_lets(ctx, lets)
+        payoffs = payoffs + expand_tables(ctx, tables, agent_decls)
     agents = resolve_payoffs(ctx, payoffs)
     metric_ir = resolve_metrics(ctx, metrics)
     if not ctx.diags:
@@ -114,6 +135,15 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         r = resolve_property(ctx, d)
         if r is not None:
             out.append(r)
+    if incentive_decls:  # ---- mechanisms (issue 10)
+        from verigroup.resolve.mechanisms import resolve_incentives
+
+        for inc in incentive_decls:
+            if inc.name in seen:
+                ctx.error("E102", f'a second property named "{inc.name}"', inc.span,
+                          f"the first is on line {seen[inc.name].span.line}")
+        out.extend(resolve_incentives(ctx, incentive_decls, type_map, dict(metric_ir),
+                                      [(a.family, a.index, a.actions) for a in agents]))
     ctx.raise_if_errors()
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""

@@ -182,6 +182,9 @@ class AgentsDecl:
     heads: tuple[AgentHead, ...]
     actions: tuple[tuple[str, Span], ...]
     span: Span = field(default=NO_SPAN, compare=False)
+    # language v2 (issue 8): ``actions low = 1, high = 2`` -- one value per
+    # action (None where not given), or () when no action has a value
+    values: tuple[Expr | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,34 @@ class PEnforce:
 PropBody = Union[PNash, PQuant, PExists, PTerm, PPlay, PEnforce]
 
 
+# ---- language v2 (issue 8): local definitions and payoff tables
+
+
+@dataclass(frozen=True)
+class LetDecl:
+    """``let share = r / n`` (``params`` None) or ``let quantity(x) = 10 - x``:
+    a definition inlined where it is used; it never appears in reports."""
+
+    name: str
+    params: tuple[tuple[str, Span], ...] | None
+    body: Expr
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class PayoffTable:
+    """``payoffs row, col:`` then one line per row action, ``c: (3, 3), (0, 5)``,
+    cells in the column agent's declared action order: (row's payoff, col's)."""
+
+    row: str
+    col: str
+    rows: tuple[tuple[str, Span, tuple[tuple[Expr, Expr, Span], ...]], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    row_span: Span = field(default=NO_SPAN, compare=False)
+    col_span: Span = field(default=NO_SPAN, compare=False)
+
+
 # ---- property algebra (issue 8)
 
 
@@ -405,8 +436,38 @@ class ProtocolDecl:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
+# ---- mechanisms (issue 10): private types and incentive properties
+
+
+@dataclass(frozen=True)
+class TypesDecl:
+    """``types bidder(v): low 1/3, high 2/3``: each member of ``agent`` has a
+    private type, one of its actions (the truthful report), drawn with the
+    exact prior; ``var`` names the agent's own type value in its payoff."""
+
+    agent: str
+    var: str
+    items: tuple[tuple[str, Expr, Span], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    agent_span: Span = field(default=NO_SPAN, compare=False)
+    var_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class IncentiveDecl:
+    """``incentive "truthful": dsic`` / ``interim_ir(outside = 1)`` /
+    ``weak_budget_balance(revenue)``."""
+
+    name: str
+    kind: str
+    args: tuple[tuple[str, Expr | None, Span], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    kind_span: Span = field(default=NO_SPAN, compare=False)
+
+
 Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl,
-                  StateDecl, ProtocolDecl]
+                  StateDecl, ProtocolDecl, LetDecl, PayoffTable,
+                  TypesDecl, IncentiveDecl]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from verigroup.syntax.errors import LIMIT_BYTES, LIMIT_DEPTH, explain_characters
 # Keywords that start a statement at column 1.  Add new top-level keywords
 # here and as an alternative of `?statement` in the grammar.
 STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "PROFILE", "PROPERTY",
-                      "STATE", "PROTOCOL")
+                      "STATE", "PROTOCOL",
+                      "LET", "PAYOFFS",  # language v2 (issue 8)
+                      "TYPES", "INCENTIVE")  # mechanisms (issue 10)
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -254,9 +256,38 @@ class _Convert:
             else:
                 heads.append(A.AgentHead(str(h[0]), None, None, self.sp(c[i])))
             i += 2  # skip COMMA / COLON
-        rest = [tok for tok in c[i:] if isinstance(tok, Token) and tok.type == "NAME"]
-        actions = tuple((str(tok), self.sp(tok)) for tok in rest)
-        return A.AgentsDecl(tuple(heads), actions, self.sp(t))
+        items = [x.children for x in c[i:] if isinstance(x, Tree) and x.data == "action_item"]
+        actions = tuple((str(it[0]), self.sp(it[0])) for it in items)
+        values = tuple(self.expr(it[2]) if len(it) > 2 else None for it in items)
+        if all(v is None for v in values):
+            values = ()
+        return A.AgentsDecl(tuple(heads), actions, self.sp(t), values)
+
+    # ---- language v2 (issue 8): local definitions and payoff tables
+    def s_let_decl(self, t: Tree, c: list[Any]) -> A.LetDecl:
+        params = tuple((str(x), self.sp(x)) for x in c[2:-2] if isinstance(x, Token) and x.type == "NAME")
+        return A.LetDecl(str(c[1]), params if len(c) > 4 else None, self.expr(c[-1]), self.sp(t),
+                         self.sp(c[1]))
+
+    # ---- mechanisms (issue 10)
+    def s_types_decl(self, t: Tree, c: list[Any]) -> A.TypesDecl:
+        items = tuple((str(x.children[0]), self.expr(x.children[1]), self.sp(x))
+                      for x in c[6:] if isinstance(x, Tree))
+        return A.TypesDecl(str(c[1]), str(c[3]), items, self.sp(t), self.sp(c[1]), self.sp(c[3]))
+
+    def s_incentive_decl(self, t: Tree, c: list[Any]) -> A.IncentiveDecl:
+        args = tuple((str(x.children[0]), self.expr(x.children[2]) if len(x.children) > 2 else None,
+                      self.sp(x)) for x in c[4:] if isinstance(x, Tree))
+        return A.IncentiveDecl(str(c[1])[1:-1], str(c[3]), args, self.sp(t), self.sp(c[3]))
+
+    def s_table_decl(self, t: Tree, c: list[Any]) -> A.PayoffTable:
+        rows = []
+        for r in c[5:]:
+            rc = r.children
+            cells = tuple((self.expr(x.children[1]), self.expr(x.children[3]), self.sp(x))
+                          for x in rc[2:] if isinstance(x, Tree))
+            rows.append((str(rc[0]), self.sp(rc[0]), cells))
+        return A.PayoffTable(str(c[1]), str(c[3]), tuple(rows), self.sp(t), self.sp(c[1]), self.sp(c[3]))
 
     def s_payoff_decl(self, t: Tree, c: list[Any]) -> A.PayoffDecl:
         name = c[1]
