@@ -26,6 +26,8 @@ class Family:
     hi: int | None = None
     lo_ir: X.Expr | None = None
     hi_ir: X.Expr | None = None
+    # language v2 (issue 8): the IR of each action's value, when they carry values
+    values: dict[str, X.Expr] = field(default_factory=dict)
 
     @property
     def single(self) -> bool:
@@ -67,6 +69,10 @@ class Ctx:
     stages: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     state_vars: dict[str, Span] = field(default_factory=dict)
     plan: Any = None  # verigroup.resolve.protocol.Plan when the spec has a protocol
+    # language v2 (issue 8): `let` definitions, inlined at each use
+    lets: dict[str, A.LetDecl] = field(default_factory=dict)
+    let_stack: list[str] = field(default_factory=list)
+    let_expansions: int = 0
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint))

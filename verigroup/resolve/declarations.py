@@ -11,6 +11,7 @@ from verigroup.diagnostics import Diagnostic, SpecError, Span, did_you_mean
 from verigroup.model import expr as X
 from verigroup.model.model import Agent, Metric, Param
 from verigroup.resolve.context import Ctx, Family, const_value, walk
+from verigroup.resolve.definitions import action_values
 from verigroup.resolve.exprs import ExprResolver
 from verigroup.syntax import ast as A
 from verigroup.syntax.errors import LIMIT_AGENTS
@@ -92,10 +93,12 @@ def resolve_agents(ctx: Ctx, decls: list[A.AgentsDecl]) -> None:
                 ctx.error("E102", f"action `{a}` is listed twice", sp)
             seen[a] = sp
         actions = tuple(seen)
+        values = action_values(ctx, d)
         for h in d.heads:
             if not ctx.declare(h.name, "agent", h.span):
                 continue
             fam = Family(h.name, actions, h.span)
+            fam.values = values  # language v2 (issue 8): valued actions
             if h.lo is not None and h.hi is not None:
                 bounds: list[tuple[int, X.Expr] | None] = []
                 for b in (h.lo, h.hi):

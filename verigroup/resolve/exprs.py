@@ -25,7 +25,7 @@ BOOL_AGG = ("count", "any", "all")
 PROPERTY_FUNCS = ("dominant", "strong_nash", "coalition_proof", "resilient", "immune", "robust",
                   "optimum_is_equilibrium", "pareto_efficient", "individually_rational")
 TERM_FUNCS = ("best_equilibrium", "worst_equilibrium", "price_of_anarchy", "price_of_stability")
-BUILTINS = ("min", "max", "abs", "payoff", *AGGREGATES)
+BUILTINS = ("min", "max", "abs", "payoff", "value", *AGGREGATES)
 _CONCEPTS = {c.value: c for c in P.Concept}
 ERR: Typed = (X.Num(Fraction(0)), "error")
 
@@ -72,6 +72,8 @@ class ExprResolver:
         n = e.name
         if n in env:
             return X.IndexVar(n, e.span), "num"
+        if n in self.ctx.lets:  # language v2 (issue 8): `let n = ...`
+            return self._expand(n, e.span, (), env)
         if n in self.ctx.params:
             return X.ParamRef(n, e.span), "num"
         ctx = self.ctx
@@ -262,8 +264,60 @@ class ExprResolver:
         return X.Cond(cond, then, other, e.span), tt
 
     # ------------------------------------------------------------ calls
+    # ---- language v2 (issue 8): definitions and valued actions
+    def _expand(self, name: str, span: Span, args: tuple[A.Expr, ...], env: frozenset[str]) -> Typed:
+        from verigroup.resolve.definitions import expansion_allowed, substitute
+
+        ctx = self.ctx
+        d = ctx.lets[name]
+        want = len(d.params) if d.params is not None else None
+        if want is None and args:
+            ctx.error("E103", f"`{name}` is a definition without parameters; write `{name}`", span)
+            return ERR
+        if want is not None and len(args) != want:
+            names = ", ".join(p for p, _ in d.params or ())
+            ctx.error("E103", f"`{name}` takes {want} argument{'s' if want != 1 else ''} ({names}); "
+                      f"{len(args)} given", span)
+            return ERR
+        if not expansion_allowed(ctx, name, span):
+            return ERR
+        body = substitute(d.body, {p: a for (p, _), a in zip(d.params or (), args)}) if args else d.body
+        ctx.let_stack.append(name)
+        try:
+            n_before = len(ctx.diags)
+            out = self.res(body, env)
+            new = ctx.diags[n_before:]
+            if new and not any(x.span.line == span.line or x.code in ("E106", "E007") for x in new) \
+                    and not any(x.message.startswith("in this use of") for x in new):
+                ctx.error("E107", f"in this use of `{name}` (defined on line {d.span.line})", span,
+                          "the errors above are in the definition, as expanded here")
+            return out
+        finally:
+            ctx.let_stack.pop()
+
+    def _value(self, e: A.ECall, env: frozenset[str]) -> Typed:
+        from verigroup.resolve.definitions import value_expr
+
+        ctx = self.ctx
+        if len(e.args) != 1 or not self._is_agent_ast(e.args[0], env):
+            ctx.error("E103", "value(...) takes one agent, e.g. value(a[i])", e.span)
+            return ERR
+        ref, ty = self.res(e.args[0], env)
+        if ty == "error":
+            return ERR
+        fam = ctx.families[ref.family]
+        if not fam.values:
+            ctx.error("E110", f"the actions of `{ref.family}` carry no values", e.args[0].span,
+                      f"declare them with values: actions {', '.join(f'{a} = ...' for a in fam.actions[:3])}")
+            return ERR
+        return value_expr(ref, fam.values, fam.actions, e.span), "num"
+
     def r_ECall(self, e: A.ECall, env: frozenset[str]) -> Typed:
         ctx, fn, args = self.ctx, e.fn, e.args
+        if fn in ctx.lets:
+            return self._expand(fn, e.span, args, env)
+        if fn == "value" and fn not in ctx.metric_decls and self.mode == "expr":
+            return self._value(e, env)
         if self.mode == "term":
             t = self._term_call(e, env)
             if t is not None:
