@@ -257,3 +257,39 @@ def test_av_fleet_readme_commands(cmd: list[str], expected: list[str], code: int
     for want in expected:
         assert want.rstrip() in lines[pos:], (want, out)
         pos = lines.index(want.rstrip(), pos) + 1
+
+
+# ------------------------------------------------------- symmetric mixed
+
+
+def _two_player(a: int, b: int, c: int, d: int) -> str:
+    return ("game g\nparam n = 2\nagents p[1..n]: actions x, y\n"
+            f"payoff p[i] = ({a} * count(j: p[j] == x and j != i) + {b} * count(j: p[j] == y and j != i)) "
+            f"if p[i] == x else ({c} * count(j: p[j] == x and j != i) + {d} * count(j: p[j] == y and j != i))\n")
+
+
+def test_symmetric_equilibria_agree_with_the_mixed_engine() -> None:
+    rng = random.Random(4)
+    for _ in range(10):
+        a, b, c, d = (rng.randint(-4, 4) for _ in range(4))
+        if a == c or b == d:
+            continue  # keep it generic (no indifference along an edge)
+        text = _two_player(a, b, c, d)
+        sym = verigroup.parse(text).equilibria("symmetric")
+        mixed = verigroup.parse(text).equilibria("mixed")
+        assert sym.complete
+        ours = {e.strategies["p"].get("x", Fraction(0)) for e in sym.equilibria}
+        theirs = {e.strategies["p[1]"].get("x", Fraction(0)) for e in mixed.equilibria
+                  if e.strategies["p[1]"] == e.strategies["p[2]"]}
+        assert ours == theirs, text
+
+
+def test_symmetric_equilibrium_of_the_minority_game_is_isolated_exactly() -> None:
+    sol = verigroup.load(SPECS / "minority_game.vg").equilibria("symmetric")
+    (eq,) = sol.equilibria
+    assert not eq.exact and eq.epsilon < Fraction(1, 10**9)
+    lo, hi = (Fraction(x) for x in eq.extra["interval"])
+    # go pays 1 if at most 1 of the 4 others goes, else -1: P(X <= 1) = 1/2
+    def gain(p: Fraction) -> Fraction:
+        return 2 * ((1 - p) ** 4 + 4 * p * (1 - p) ** 3) - 1
+    assert gain(lo) > 0 > gain(hi) and hi - lo < Fraction(1, 10**12)
