@@ -47,8 +47,8 @@ class ImpossibilityResult:
 
     @property
     def exit_code(self) -> int:
-        # "impossible" is the finding (1); a witness rule exists (0); unknown (3)
-        return 3 if self.satisfiable is None else 0 if self.satisfiable else 1
+        # decided either way (0: read ``satisfiable``); undecided (3)
+        return 3 if self.satisfiable is None else 0
 
     def to_json(self) -> dict[str, Any]:
         verdict = "UNKNOWN" if self.satisfiable is None else "POSSIBLE" if self.satisfiable else "IMPOSSIBLE"
