@@ -258,7 +258,10 @@ def cmd_replay(args: argparse.Namespace, overrides: dict[str, str], out: IO[str]
 
     try:
         with deadline(args.timeout):
-            result = replay_file(args.report, spec=getattr(args, "spec", None))
+            # ---- elections (issue 11): verigroup.axioms/1 and verigroup.impossible/1 documents
+            from verigroup.replay.elections import replay_elections_file
+
+            result = replay_elections_file(args.report) or replay_file(args.report, spec=getattr(args, "spec", None))
     except DeadlineExceeded:
         if cancelled():
             raise
