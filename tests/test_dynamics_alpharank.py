@@ -44,7 +44,10 @@ def test_single_population_matches_openspiel(seed: int, selection: str) -> None:
                                               use_local_selection_model=(selection == "local"))
     except ValueError:
         pytest.skip("OpenSpiel found no unique stationary distribution (its eigen-solver)")
-    _enclosed(ours, np.asarray(pi, dtype=float), tol=1e-8)
+    # OpenSpiel's float eigen-solver is off by up to ~3e-7 on nearly
+    # reducible chains (it returned a "probability" of 1.0000002): that is its
+    # precision, and the comparison uses it.
+    _enclosed(ours, np.asarray(pi, dtype=float), tol=1e-6)
 
 
 @pytest.mark.parametrize("seed", seeds(6, 40, base=100))

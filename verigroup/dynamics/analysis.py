@@ -169,10 +169,10 @@ def _alpharank_json(res: DynamicsResult, ar: AlphaRank) -> dict[str, Any]:
     }
 
 
-def _positive_int(value: int, what: str, low: int, high: int) -> None:
+def _positive_int(value: int, flag: str, low: int, high: int, example: int = 50) -> None:
     if not (low <= value <= high):
-        raise SpecError.single("E401", f"{what} must be an integer in [{low}, {high}], got {value}",
-                               Span("<command line>", 0, 0), hint=f"for example {what} 50")
+        raise SpecError.single("E401", f"{flag} must be an integer in [{low}, {high}], got {value}",
+                               Span("<command line>", 0, 0), hint=f"for example {flag} {example}")
 
 
 def analyse(model: Model, *, population: str | None = None, alpha: Fraction | str | None = None,
@@ -184,12 +184,12 @@ def analyse(model: Model, *, population: str | None = None, alpha: Fraction | st
     ``learners`` (with a ``seed``) adds learning runs."""
     single = population is not None or is_symmetric(model)
     if alpha is not None:
-        _positive_int(m, "population size (--population-size)", 2, MAX_POPULATION)
+        _positive_int(m, "--population-size", 2, MAX_POPULATION)
     if learners is not None:
         if seed is None:
             raise SpecError.single("E401", "learning runs need an explicit --seed (results must be reproducible)",
                                    Span("<command line>", 0, 0), hint=f"add --seed 0 (runs use seeds S..S+{learners - 1})")
-        _positive_int(learners, "--learners", 1, 100_000)
+        _positive_int(learners, "--learners", 1, 100_000, 100)
         try:
             import pyspiel  # noqa: F401
         except ImportError:

@@ -72,7 +72,8 @@ def _two_agents(model: Model, what: str) -> None:
     k = len(model.agents)
     if k != 2:
         raise SpecError.single(
-            "E202", f"{what} is implemented for pairwise contests (2 agents); this game has {k} agents",
+            "E202", f"evolutionary dynamics are implemented for pairwise contests (2 agents); this game "
+                    f"has {k} agents",
             _agent_span(model),
             hint="model the encounter as a 2-agent game (two members meeting at random); "
                  "for n-agent equilibria use `verigroup solve`")

@@ -54,6 +54,6 @@ def render_text(res: DynamicsResult) -> str:
         lines.append(f"learning (STATISTICAL, {lg['runs_per_learner']} runs per learner, seeds {lg['seeds']}):")
         for lr in lg["learners"]:
             for o in lr["outcomes"]:
-                lines.append(f"  {lr['learner']}: {o['label']} in {o['runs']} runs "
+                lines.append(f"  {lr['learner']}: {o['label']} in {o['runs']} run{'s' if o['runs'] != 1 else ''} "
                              f"({o['share']}, 95% CI {o['interval'][0]}..{o['interval'][1]})")
     return "\n".join(lines) + "\n"
