@@ -34,7 +34,7 @@ import numpy as np
 from verigroup.analyses.registry import (
     Context, EquilibriumSet, PurePoint, checker, concept_provider,
 )
-from verigroup.runtime import check_deadline
+from verigroup.runtime import check_deadline, highs_options
 from verigroup.diagnostics import SpecError
 from verigroup.model.game import ExactTensor, NormalFormGame
 from verigroup.model.properties import (
@@ -193,7 +193,8 @@ def _strictly_dominated_mixed(v: np.ndarray, alive: list[int], b: int) -> Elimin
     b_ub = -target / scale
     a_eq = np.hstack([np.ones((1, k)), np.zeros((1, 1))])
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[1.0],
-                  bounds=[(0, None)] * k + [(None, 1.0)], method="highs")
+                  bounds=[(0, None)] * k + [(None, 1.0)], method="highs", options=highs_options())
+    check_deadline()  # HiGHS stops at the budget (time_limit); report it as the deadline
     if not res.success or res.x[-1] <= 1e-12:
         return None
     for limit in (10, 100, 1000, 10**6):
