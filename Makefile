@@ -8,7 +8,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: audit test test-full bench typecheck clean
+.PHONY: audit test test-full bench typecheck dist clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy
+
+# sdist (with specs/, docs, tests) and wheel in dist/; see docs/ci-gate.md.
+dist: $(STAMP)
+	$(BIN)/python -m build --no-isolation --skip-dependency-check --outdir dist .
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -143,3 +143,16 @@ def test_lower_stages_do_not_import_analyses_or_higher() -> None:
             assert not bad, (f"{pkg}/{f.name}", bad)
     model_imports = _imports(ROOT / "verigroup" / "model" / "model.py")
     assert not {m for m in model_imports if m.startswith(("verigroup.evaluate", "verigroup.backends"))}
+
+
+def test_highs_gets_the_budget_left() -> None:
+    assert runtime.highs_options() == {}
+    with deadline(10):
+        opts = runtime.highs_options()
+        assert 9 < opts["time_limit"] <= 10
+    from scipy.optimize import linprog
+
+    with deadline(5):
+        res = linprog([1.0, 1.0], A_ub=[[-1.0, -1.0]], b_ub=[-1.0], method="highs",
+                      options=runtime.highs_options())
+    assert res.status == 0 and abs(res.fun - 1.0) < 1e-9

@@ -27,7 +27,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from verigroup.runtime import check_deadline
+from verigroup.runtime import check_deadline, highs_options
 from verigroup.model.game import ExactTensor, NormalFormGame
 from verigroup.solvers.rational import solve_least
 
@@ -219,7 +219,9 @@ def _float_lp(poly: CEPolytope, c: list[Fraction]) -> tuple[np.ndarray, np.ndarr
     scale = max(1.0, float(np.abs(g).max()) if g.size else 1.0)
     cf = np.array([float(v) for v in c])
     res = linprog(cf, A_ub=-g / scale if g.size else None, b_ub=np.zeros(len(g)) if g.size else None,
-                  A_eq=np.ones((1, n)), b_eq=[1.0], bounds=(0, None), method="highs")
+                  A_eq=np.ones((1, n)), b_eq=[1.0], bounds=(0, None), method="highs",
+                  options=highs_options())
+    check_deadline()  # HiGHS stops at the budget (time_limit); report it as the deadline
     if res.status != 0:
         return None
     lam = (-np.asarray(res.ineqlin.marginals) / scale) if g.size else np.zeros(0)
