@@ -17,12 +17,14 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("--goal", required=True, metavar="GOAL",
                     help="nash:PROFILE, dominant:PROFILE or unique:PROFILE (PROFILE: a named profile "
                          "or agent=action,agent=action)")
-    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy, transfer or tax:METRIC")
+    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy, transfer, tax:METRIC or param:NAME")
     sp.add_argument("--bound", default=None, metavar="B",
                     help="largest payment per agent and profile (subsidy, transfer); default "
                          "2 * payoff range + 1")
     sp.add_argument("--share-range", default="0,1", metavar="LO,HI",
                     help="the domain of alpha for the share lever (inside [0, 1])")
+    sp.add_argument("--range", dest="param_range", default=None, metavar="LO,HI",
+                    help="the domain of the parameter for the param:NAME lever (required)")
     sp.add_argument("--require", action="append", default=[], metavar="PROPERTY",
                     help="a property of the spec the fix must keep (checked on the transformed game)")
     common(sp, ("text", "json"))
@@ -56,8 +58,16 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
             raise SpecError.single("E702", "--share-range expects LO,HI", Span("--share-range"),
                                    "for example --share-range 0,1/2")
         rng = (_fraction(parts[0], "--share-range"), _fraction(parts[1], "--share-range"))
+        prange = None
+        if args.param_range is not None:
+            pp = args.param_range.split(",")
+            if len(pp) != 2:
+                raise SpecError.single("E702", "--range expects LO,HI", Span("--range"),
+                                       "for example --range 0,1")
+            prange = (_fraction(pp[0], "--range"), _fraction(pp[1], "--range"))
         res = synthesize(model, goal, args.lever.strip(), bound=bound, share_range=rng,
-                         timeout=args.timeout, required=args.require, check=api.check_model)
+                         timeout=args.timeout, required=args.require, check=api.check_model,
+                         param_range=prange)
     except SpecError as exc:
         err.write(exc.render() + "\n")
         return 2
@@ -94,7 +104,10 @@ def render_text(res: Any, code: int) -> str:
     else:
         word = "optimum" if res.attained else "infimum (not attained)"
         lines.append(f"  {word}: {res.optimal_value}")
-        if "tax" in res.mechanism:
+        if "param" in res.mechanism:
+            lines.append(f"  mechanism: {res.mechanism['param']} = {res.mechanism['value']} "
+                         f"(the spec has {res.mechanism['spec_value']})")
+        elif "tax" in res.mechanism:
             lines.append(f"  mechanism: every agent pays {res.mechanism['tax']} per unit of "
                          f"{res.mechanism['metric']}")
         elif "alpha" in res.mechanism:
@@ -114,5 +127,6 @@ def render_text(res: Any, code: int) -> str:
             for r in rows:
                 req = "  [required]" if r.name in res.required else ""
                 lines.append(f"    {r.verdict.value:<9} {r.name}{req}")
-    lines.append(f"# exit {code}")
+    word = {"optimal": "optimal", "infimum": "infimum", "infeasible": "infeasible", "unknown": "unknown"}
+    lines.append(f"summary: {word[res.status]} (exit {code})")
     return "\n".join(lines)

@@ -109,6 +109,18 @@ def tax_direction(ig: IntGame, metric: np.ndarray, metric_den: int) -> Direction
                      tuple(-metric.astype(object) * ig.den for _ in ig.u), ig.den * metric_den)
 
 
+def param_direction(ig: IntGame, at0: "IntGame", at1: "IntGame") -> Direction:
+    """The spec's own parameter as the lever, from the exact payoffs at
+    theta = 0 and theta = 1 (the payoffs are affine in it: checked
+    syntactically by :mod:`verigroup.mechanisms.affine`)."""
+    import math
+
+    den = at0.den * at1.den // math.gcd(at0.den, at1.den)
+    a = tuple(u * (den // at0.den) for u in at0.u)
+    b = tuple(u1 * (den // at1.den) - u0 for u1, u0 in zip(at1.u, a))
+    return Direction(a, b, den)
+
+
 def _halflines(dr: Direction, i: int, d: int) -> tuple[np.ndarray, np.ndarray]:
     """Scaled ``(a, b)`` arrays over every profile ``s`` for agent ``i``
     deviating to ``d``."""
@@ -227,7 +239,7 @@ def _weakly_dominant(ig: IntGame, lines: list[HalfLine], itv: Interval,
                             "critical points strictness is constant")
             return ShareAnswer(True, c, True, c, base)
         if just_above(c):
-            w = (c + crit[k + 1]) / 2
+            w = simplest_above(c, crit[k + 1])
             assert point(w)
             base["attained"] = False
             base["note"] = f"the infimum {c} is not attained (a strict condition fails at it)"
@@ -282,11 +294,25 @@ def _unique(ig: IntGame, dr: Direction, target: tuple[int, ...], itv: Interval,
         base["why"] = "every alpha where the target is an equilibrium also has another equilibrium"
         return ShareAnswer(False, None, False, None, base)
     nxt = min([itv.hi] + [iv.lo for _, iv in others if iv.lo > x])
-    witness = (x + nxt) / 2
+    witness = simplest_above(x, nxt)
     base["attained"] = False
     base["note"] = (f"the infimum {x} is not attained: at alpha = {x} another profile is still an "
                     f"equilibrium, every alpha in ({x}, {nxt}) works")
     return ShareAnswer(True, x, False, witness, base)
+
+
+def simplest_above(x: Fraction, nxt: Fraction) -> Fraction:
+    """A readable point just above an infimum: the fraction with the least
+    denominator in ``(x, x + (nxt - x) / 4]`` (the midpoint if none is
+    found quickly).  Feasibility is constant on ``(x, nxt)``."""
+    import math
+
+    hi = x + (nxt - x) / 4
+    for q in range(1, 1001):
+        p = math.floor(x * q) + 1
+        if Fraction(p, q) <= hi:
+            return Fraction(p, q)
+    return (x + nxt) / 2
 
 
 def selfishness_level(alpha: Fraction, n: int) -> Fraction | None:

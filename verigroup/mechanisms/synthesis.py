@@ -21,7 +21,8 @@ from verigroup.diagnostics import SpecError, Span
 from verigroup.mechanisms.goals import Goal
 from verigroup.mechanisms.money import (
     MoneyAnswer, lp_synthesis, payment_table, subsidy_closed_form, verify_payments)
-from verigroup.mechanisms.share import selfishness_level, synthesize_share, tax_direction
+from verigroup.mechanisms.share import (
+    param_direction, selfishness_level, synthesize_share, tax_direction)
 from verigroup.mechanisms.tables import int_game
 from verigroup.mechanisms.transform import share_payments, with_payments
 from verigroup.model.model import Model
@@ -38,6 +39,7 @@ OBJECTIVES = {
     "subsidy": "sum over agents of the subsidy paid at the target profile",
     "transfer": "the largest transfer any agent may pay or receive (budget balanced at every profile)",
     "tax": "the tax per unit of the metric that every agent pays",
+    "param": "the value of the spec's parameter (payoffs are affine in it)",
 }
 
 
@@ -113,11 +115,29 @@ def _audit_properties(model: Model, goal: Goal) -> list[Property]:
 def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None = None,
                share_range: tuple[Fraction, Fraction] = (Fraction(0), Fraction(1)),
                timeout: float | None = None, required: Sequence[str] = (),
+               param_range: tuple[Fraction, Fraction] | None = None,
                check: Callable[..., Any] | None = None) -> SynthesisResult:
     lever, _, metric = lever.partition(":")
-    if lever not in LEVERS + ("tax",) or (lever == "tax") != bool(metric):
+    if lever not in LEVERS + ("tax", "param") or (lever in ("tax", "param")) != bool(metric):
         raise SpecError.single("E702", f"unknown lever `{lever}{':' if metric else ''}{metric}`",
-                               Span("--lever"), "a lever is share, subsidy, transfer or tax:METRIC")
+                               Span("--lever"), "a lever is share, subsidy, transfer, tax:METRIC or "
+                               "param:NAME")
+    if lever == "param":
+        from verigroup.diagnostics import did_you_mean
+        from verigroup.mechanisms.affine import affine_in
+
+        if metric not in model.params or model.params[metric].structural:
+            raise SpecError.single("E702", f"param: the spec has no (non-structural) parameter `{metric}`",
+                                   Span("--lever"), did_you_mean(metric, model.params) or
+                                   "params: " + (", ".join(sorted(model.params)) or "none"))
+        if param_range is None:
+            raise SpecError.single("E702", f"the parameter `{metric}` is an unknown without a bounded "
+                                   "domain", Span("--lever"), "give its range with --range LO,HI")
+        if not affine_in(model, metric):
+            raise SpecError.single("E702", f"the payoffs are not affine in `{metric}` (it appears in a "
+                                   "condition, a product with itself, min/max or a power)",
+                                   model.params[metric].span,
+                                   "the param lever needs payoffs of the form A + param * B")
     if lever == "tax":
         if metric not in model.metrics:
             from verigroup.diagnostics import did_you_mean
@@ -141,7 +161,12 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
     if lever == "tax":
         assert bound is not None
         lo, hi = Fraction(0), bound
-    if lever not in ("share", "tax"):
+    if lever == "param":
+        assert param_range is not None
+        lo, hi = param_range
+        if lo > hi:
+            raise SpecError.single("E702", f"the range [{lo}, {hi}] is empty", Span("--range"))
+    if lever not in ("share", "tax", "param"):
         if bound is None:
             bound = 2 * ig.payoff_range() + 1
         if bound < 0:
@@ -170,6 +195,28 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
         value, attained, cert = ans.alpha, ans.attained, ans.certificate
         payments = share_payments(model, alpha)
         label = f"share(alpha={alpha})"
+    elif lever == "param":
+        from verigroup.evaluate import materialize
+
+        base = model.param_values()
+        at0 = int_game(materialize(model, params=base | {metric: Fraction(0)}))
+        at1 = int_game(materialize(model, params=base | {metric: Fraction(1)}))
+        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi, param_direction(ig, at0, at1))
+        if not ans.feasible or ans.witness_alpha is None:
+            return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
+                                   mechanism={"range": [str(lo), str(hi)]}, certificate=ans.certificate,
+                                   **common)  # type: ignore[arg-type]
+        theta = ans.witness_alpha
+        mechanism = {"param": metric, "value": str(theta), "range": [str(lo), str(hi)],
+                     "spec_value": str(model.params[metric].value)}
+        status = "optimal" if ans.attained else "infimum"
+        value, attained = ans.alpha, ans.attained
+        cert = dict(ans.certificate, parameter=f"alpha in the constraints is the parameter `{metric}`",
+                    affine="every payoff is affine in the parameter (syntactic check of the IR)")
+        at = int_game(materialize(model, params=base | {metric: theta}))
+        payments = [{tuple(int(v) for v in s): at.value(i, s) - ig.value(i, s) for s in ig.profiles()
+                     if at.value(i, s) != ig.value(i, s)} for i in range(ig.n)]
+        label = f"{metric}={theta}"
     elif lever == "tax":
         mt = model.game().metrics[metric].tensor
         ans = synthesize_share(ig, goal.kind, goal.target, lo, hi,
