@@ -293,3 +293,18 @@ def test_symmetric_equilibrium_of_the_minority_game_is_isolated_exactly() -> Non
     def gain(p: Fraction) -> Fraction:
         return 2 * ((1 - p) ** 4 + 4 * p * (1 - p) ** 3) - 1
     assert gain(lo) > 0 > gain(hi) and hi - lo < Fraction(1, 10**12)
+
+
+def test_an_anonymity_declaration_contradicted_by_the_payoffs() -> None:
+    ok = PG.replace("agents a[1..n]: actions contribute, withhold",
+                    "agents a[1..n]: actions contribute, withhold\nanonymous a")
+    verigroup.parse(ok)  # a true declaration is accepted
+    bad = ok.replace("count(j: a[j] == contribute)", "(1 if a[i] == a[2] else 0)")
+    for n in ("4", "20000"):
+        with pytest.raises(SpecError) as exc:
+            verigroup.parse(bad, overrides={"n": n})
+        d = exc.value.diagnostics[0]
+        assert d.code == "E130" and (d.span.line, d.span.column) == (5, 11) and "line 6" in d.message
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(ok.replace("anonymous a", "anonymous b"))
+    assert exc.value.diagnostics[0].code == "E130"

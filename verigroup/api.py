@@ -285,6 +285,9 @@ def _check_one(ctx: Context, prop: Property) -> PropertyResult:
         counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
         if counted is not None:
             return counted
+        counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
+        if counted is not None:
+            return counted
         progress.status(f"{Path(ctx.model.path).name}: {prop.name!r} (z3, the game is too large for tensors)")
         alt = _symbolic(ctx, prop)
         if alt is not None:

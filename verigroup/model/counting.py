@@ -114,10 +114,11 @@ TRUE, FALSE = C(True), C(False)
 class NotAnonymous(Exception):
     """The IR references a family member in a way counts cannot express."""
 
-    def __init__(self, reason: str, span: Span = NO_SPAN) -> None:
+    def __init__(self, reason: str, span: Span = NO_SPAN, family: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.span = span
+        self.family = family
 
 
 # --------------------------------------------------------- smart constructors
@@ -302,10 +303,13 @@ def is_anonymous(model: Model) -> tuple[bool, str]:
 
 
 def refuse_explicit(model: Model) -> SpecError:
-    fams = ", ".join(f"{f} ({hi - lo + 1:,} members)" for f, (lo, hi) in model.counted.items())
+    fams = ", ".join(f"`{f}` ({hi - lo + 1:,} members)" for f, (lo, hi) in model.counted.items())
+    first = next((a.span for a in model.agents if a.family in model.counted), NO_SPAN)
     return SpecError([Diagnostic(
-        "E131", f"the explicit game is too large: {fams} are kept as counts, not expanded",
-        NO_SPAN, "use `--method counting` (the default for such families) or set a smaller size with --set")])
+        "E131", f"the explicit game is too large: the family {fams} is kept as counts, not expanded "
+        "into agents, so there is no payoff table to show or export", first,
+        "`verigroup check` and `verigroup solve` decide it in counting space; set a size of at most "
+        "10,000 with --set for the explicit table")])
 
 
 # ------------------------------------------------------------------ compiler
@@ -345,12 +349,12 @@ class _Compiler:
             for a in members[1:]:
                 if a.payoff is not first.payoff and a.payoff != first.payoff:
                     raise NotAnonymous(f"`{a.name}` has a payoff rule of its own, unlike `{first.name}`",
-                                       a.payoff.span if hasattr(a.payoff, "span") else a.span)
+                                       a.payoff.span if hasattr(a.payoff, "span") else a.span, p.name)
             if not p.single and var is None:
                 # ``payoff a[1] = ...`` for a one-member family, or no rule
                 if len(members) > 1:
                     raise NotAnonymous(f"the members of `{p.name}` have member-specific payoff rules",
-                                       first.span)
+                                       first.span, p.name)
             self.rules[p.name] = (first.payoff, var)
         payoff = {(p.name, k): self.payoff_of(p.name, k) for p in self.pops for k in range(len(p.actions))}
         metrics: dict[str, CExpr] = {}
@@ -369,7 +373,12 @@ class _Compiler:
             if key in self.active:  # the resolver rejects cycles; be safe
                 raise NotAnonymous(f"cyclic payoff of `{fam}`")
             self.active.add(key)
-            self.memo_payoff[key] = self.c(expr, _Env((fam, act), var))
+            try:
+                self.memo_payoff[key] = self.c(expr, _Env((fam, act), var))
+            except NotAnonymous as exc:
+                if exc.family is None:
+                    exc.family = fam
+                raise
             self.active.discard(key)
         return self.memo_payoff[key]
 

@@ -465,9 +465,20 @@ class IncentiveDecl:
     kind_span: Span = field(default=NO_SPAN, compare=False)
 
 
+# ---- populations (issue 9)
+@dataclass(frozen=True)
+class AnonymousDecl:
+    """``anonymous car, truck``: a claim that these families are anonymous,
+    checked against their payoffs (E130 when they are not)."""
+
+    names: tuple[str, ...]
+    name_spans: tuple[Span, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
 Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl,
                   StateDecl, ProtocolDecl, LetDecl, PayoffTable,
-                  TypesDecl, IncentiveDecl]
+                  TypesDecl, IncentiveDecl, AnonymousDecl]
 
 
 @dataclass(frozen=True)

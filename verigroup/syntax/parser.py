@@ -24,7 +24,8 @@ from verigroup.syntax.errors import LIMIT_BYTES, LIMIT_DEPTH, explain_characters
 STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "PROFILE", "PROPERTY",
                       "STATE", "PROTOCOL",
                       "LET", "PAYOFFS",  # language v2 (issue 8)
-                      "TYPES", "INCENTIVE")  # mechanisms (issue 10)
+                      "TYPES", "INCENTIVE",  # mechanisms (issue 10)
+                      "ANONYMOUS")  # populations (issue 9)
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -242,6 +243,10 @@ class _Convert:
     def s_game_decl(self, t: Tree, c: list[Any]) -> A.GameDecl:
         desc = c[2][1:-1] if len(c) > 2 else ""
         return A.GameDecl(str(c[1]), desc, self.sp(t))
+
+    def s_anonymous_decl(self, t: Tree, c: list[Any]) -> A.AnonymousDecl:  # ---- populations (issue 9)
+        names = [x for x in c[1:] if isinstance(x, Token) and x.type == "NAME"]
+        return A.AnonymousDecl(tuple(str(x) for x in names), tuple(self.sp(x) for x in names), self.sp(t))
 
     def s_param_decl(self, t: Tree, c: list[Any]) -> A.ParamDecl:
         return A.ParamDecl(str(c[1]), self.expr(c[3]), self.sp(t), self.sp(c[1]))

@@ -96,6 +96,9 @@ def counted_model(spec: A.Spec, overrides: Mapping[str, str]) -> Model | None:
     try:
         counting_view(model)
     except NotAnonymous as exc:
+        claim = claim_error(spec, exc)
+        if claim is not None:
+            raise claim
         size = bounds[big.name][1] - bounds[big.name][0] + 1
         raise SpecError([Diagnostic(
             "E007", f"too many agents: `{big.name}` has {size:,} members (more than {LIMIT_AGENTS:,}) and its "
@@ -161,3 +164,39 @@ def _extrapolate(templates: list[Model], counted: Mapping[str, tuple[int, int]])
             result[fam] = fam_out
         out[key] = why if why else result
     return out
+
+
+def claim_error(spec: A.Spec, exc: NotAnonymous) -> SpecError | None:
+    """E130 when ``anonymous FAMILY`` declares the family whose payoffs the
+    exception shows not to be anonymous."""
+    for d in spec.statements:
+        if isinstance(d, A.AnonymousDecl):
+            for name, sp in zip(d.names, d.name_spans):
+                if exc.family is None or name == exc.family:
+                    where = f" (line {exc.span.line}, column {exc.span.column})" if exc.span.line else ""
+                    return SpecError([Diagnostic(
+                        "E130", f"`{name}` is declared anonymous, but its payoffs are not{where}: {exc.reason}",
+                        sp, "remove the declaration, or make payoffs read the family only through "
+                        "count(...)/sum(...) over all its members")])
+    return None
+
+
+def check_claims(spec: A.Spec, model: Model) -> None:
+    """Check every ``anonymous`` declaration against the payoffs."""
+    decls = [d for d in spec.statements if isinstance(d, A.AnonymousDecl)]
+    if not decls:
+        return
+    from verigroup.diagnostics import did_you_mean
+
+    fams = {a.family for a in model.agents if a.index is not None}
+    for d in decls:
+        for name, sp in zip(d.names, d.name_spans):
+            if name not in fams:
+                raise SpecError([Diagnostic("E130", f"`{name}` is not an agent family", sp,
+                                            did_you_mean(name, fams) or "declare families as `agents a[1..n]: ...`")])
+    try:
+        counting_view(model)
+    except NotAnonymous as exc:
+        claim = claim_error(spec, exc)
+        if claim is not None:
+            raise claim
