@@ -92,7 +92,7 @@ def _simplex(res: Any, grid: int = 60) -> str:
     pts = simplex_grid(3, grid)
     stable = [r.strategy for r in res.rest_points if r.stability == "stable"]
     if stable:
-        ends = _rk4(symmetric_flow(a), pts.copy(), 0.05, 4000)
+        ends = _rk4(symmetric_flow(a), pts.copy(), 0.1, 4000)
         ends = ends / ends.sum(axis=1, keepdims=True)
         d = np.abs(ends[:, None, :] - np.array([[float(v) for v in s] for s in stable])[None]).max(axis=2)
         lab = np.where(d.min(axis=1) <= 1e-3, d.argmin(axis=1), -1)

@@ -53,8 +53,10 @@ def simplex_grid(n: int, steps: int) -> np.ndarray:
 
 
 def _rk4(f, x: np.ndarray, dt: float, steps: int) -> np.ndarray:  # type: ignore[no-untyped-def]
-    for _ in range(steps):
+    for step in range(steps):
         k1 = f(x)
+        if step % 50 == 0 and float(np.abs(k1).max(initial=0.0)) < 1e-10:
+            break  # every sample is at rest
         k2 = f(x + dt / 2 * k1)
         k3 = f(x + dt / 2 * k2)
         k4 = f(x + dt * k3)
@@ -63,8 +65,16 @@ def _rk4(f, x: np.ndarray, dt: float, steps: int) -> np.ndarray:  # type: ignore
     return x
 
 
-def symmetric_flow(a: Sequence[Sequence[Fraction]]):  # type: ignore[no-untyped-def]
+def _scaled(a: Sequence[Sequence[Fraction]]) -> np.ndarray:
+    """The payoffs divided by their range: the same orbits (time rescaled),
+    so one step size fits every game."""
     am = np.array([[float(v) for v in row] for row in a])
+    spread = float(am.max() - am.min()) if am.size else 0.0
+    return am / spread if spread > 0 else am
+
+
+def symmetric_flow(a: Sequence[Sequence[Fraction]]):  # type: ignore[no-untyped-def]
+    am = _scaled(a)
 
     def f(x: np.ndarray) -> np.ndarray:
         x = x / x.sum(axis=1, keepdims=True)
@@ -91,16 +101,18 @@ def classify_endpoints(ends: np.ndarray, attractors: Sequence[Sequence[Fraction]
 
 
 def sample_symmetric(a: Sequence[Sequence[Fraction]], attractors: Sequence[Sequence[Fraction]],
-                     samples: int = 2000, seed: int = 0, horizon: float = 200.0, dt: float = 0.05,
+                     samples: int = 2000, seed: int = 0, horizon: float = 400.0, dt: float = 0.1,
                      tol: float = 1e-3, grid: int | None = None) -> SampledBasins:
     n = len(a)
     if grid is not None:
         x0 = simplex_grid(n, grid)
-        method = f"grid 1/{grid}, RK4 dt={dt} horizon={horizon} (float), tol {tol}"
+        method = f"grid 1/{grid}, RK4 dt={dt} horizon={horizon} in payoff-range time units (float), tol {tol}"
     else:
         rng = np.random.default_rng(seed)
         x0 = rng.dirichlet(np.ones(n), size=samples)
-        method = f"uniform Dirichlet sampling (seed {seed}), RK4 dt={dt} horizon={horizon} (float), tol {tol}"
+        method = f"uniform Dirichlet sampling (seed {seed}), RK4 dt={dt} horizon={horizon} in payoff-range time units (float), tol {tol}"
+    if not attractors:  # nothing to converge to: every sample is unresolved
+        return SampledBasins((), len(x0), len(x0), None if grid is not None else seed, method)
     ends = _rk4(symmetric_flow(a), x0, dt, int(horizon / dt))
     ends = ends / ends.sum(axis=1, keepdims=True)
     counts, unresolved = classify_endpoints(ends, attractors, tol)
@@ -109,10 +121,10 @@ def sample_symmetric(a: Sequence[Sequence[Fraction]], attractors: Sequence[Seque
 
 def sample_two_population(a: Sequence[Sequence[Fraction]], b: Sequence[Sequence[Fraction]],
                           attractors: Sequence[Sequence[Fraction]], samples: int = 2000, seed: int = 0,
-                          horizon: float = 200.0, dt: float = 0.05, tol: float = 1e-3) -> SampledBasins:
+                          horizon: float = 400.0, dt: float = 0.1, tol: float = 1e-3) -> SampledBasins:
     m, k = len(a), len(a[0])
-    am = np.array([[float(v) for v in row] for row in a])
-    bm = np.array([[float(v) for v in row] for row in b])
+    am = _scaled(a)
+    bm = _scaled(b)
     rng = np.random.default_rng(seed)
     z0 = np.hstack([rng.dirichlet(np.ones(m), size=samples), rng.dirichlet(np.ones(k), size=samples)])
 
@@ -125,9 +137,11 @@ def sample_two_population(a: Sequence[Sequence[Fraction]], b: Sequence[Sequence[
         fy = y * (xb - (y * xb).sum(axis=1, keepdims=True))
         return np.hstack([fx, fy])
 
+    if not attractors:
+        return SampledBasins((), samples, samples, seed, "no stable rest point: nothing to sample")
     ends = _rk4(f, z0, dt, int(horizon / dt))
     ends[:, :m] /= ends[:, :m].sum(axis=1, keepdims=True)
     ends[:, m:] /= ends[:, m:].sum(axis=1, keepdims=True)
     counts, unresolved = classify_endpoints(ends, attractors, tol)
     return SampledBasins(tuple(counts), unresolved, samples, seed,
-                         f"uniform sampling of both simplices (seed {seed}), RK4 dt={dt} horizon={horizon} (float), tol {tol}")
+                         f"uniform sampling of both simplices (seed {seed}), RK4 dt={dt} horizon={horizon} in payoff-range time units (float), tol {tol}")
