@@ -81,5 +81,5 @@ def test_bundled_specs_tokenize_fully(spec: Path) -> None:
         assert not gaps, f"{spec.name}:{n}: unscoped {line[gaps[0]:gaps[0] + 10]!r}"
     for tok in _lark().lex(text):
         if tok.type in KEYWORDS:
-            name = scoped.get((tok.line, tok.column), "")
+            name = scoped.get((tok.line or 0, tok.column or 0), "")
             assert name.startswith(("keyword.", "constant.language")), (spec.name, tok.line, tok, name)

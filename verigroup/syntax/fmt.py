@@ -85,9 +85,9 @@ def format_spec(text: str, path: str = "<spec>") -> str:
         body = _join(code, prev)
         comment = [t for t in toks if t.type == "COMMENT"]
         line = " " * indent + body + ("  " + str(comment[0]) if comment else "")
-        for k, (idx, c) in enumerate(pending_comments):
+        for idx, ctext in pending_comments:
             if idx >= 0:
-                out[idx] = " " * (indent if indent else 4) + c
+                out[idx] = " " * (indent if indent else 4) + ctext
         pending_comments = []
         out.append(line)
         for t in code:
@@ -96,9 +96,9 @@ def format_spec(text: str, path: str = "<spec>") -> str:
             elif t.type in _CLOSE:
                 depth -= 1
         prev = code[-1]
-    for idx, c in pending_comments:  # comment lines after the last code line
+    for idx, ctext in pending_comments:  # comment lines after the last code line
         if idx >= 0:
-            out[idx] = "    " + c
+            out[idx] = "    " + ctext
     return _tidy(out)
 
 
