@@ -308,3 +308,68 @@ def test_an_anonymity_declaration_contradicted_by_the_payoffs() -> None:
     with pytest.raises(SpecError) as exc:
         verigroup.parse(ok.replace("anonymous a", "anonymous b"))
     assert exc.value.diagnostics[0].code == "E130"
+
+
+# ---------------------------------------------------- congestion games
+
+FIVE_HALVES = """game poa_five_halves
+# Christodoulou-Koutsoupias: player i uses {h_i, g_i} (a) or {h_(i-1), h_(i+1), g_(i+1)} (b)
+agents p1, p2, p3: actions a, b
+metric h1 = (1 if p1 == a else 0) + (1 if p3 == b else 0) + (1 if p2 == b else 0)
+metric h2 = (1 if p2 == a else 0) + (1 if p1 == b else 0) + (1 if p3 == b else 0)
+metric h3 = (1 if p3 == a else 0) + (1 if p2 == b else 0) + (1 if p1 == b else 0)
+metric g1 = (1 if p1 == a else 0) + (1 if p3 == b else 0)
+metric g2 = (1 if p2 == a else 0) + (1 if p1 == b else 0)
+metric g3 = (1 if p3 == a else 0) + (1 if p2 == b else 0)
+payoff p1 = -(h1 + g1 if p1 == a else h3 + h2 + g2)
+payoff p2 = -(h2 + g2 if p2 == a else h1 + h3 + g3)
+payoff p3 = -(h3 + g3 if p3 == a else h2 + h1 + g1)
+metric cost (minimize) = -(payoff(p1) + payoff(p2) + payoff(p3))
+property "poa": price_of_anarchy(cost) == 5/2
+property "pos": price_of_stability(cost) == 1
+"""
+
+
+@pytest.mark.parametrize("method", ["explicit", "counting"])
+def test_the_five_halves_instance_of_atomic_congestion(method: str) -> None:
+    rep = verigroup.parse(FIVE_HALVES).check(method=method)
+    assert verdicts(rep) == {"poa": "HOLDS", "pos": "HOLDS"}
+    assert {r.method for r in rep.results} == ({"counting"} if method == "counting" else
+                                                {r.method for r in rep.results} - {"counting"})
+
+
+def test_rosenthal_potential_is_exact_on_congestion_games() -> None:
+    from verigroup.analyses.population.potential import congestion_form, potential
+    from verigroup.analyses.population.engine import deviation_at
+
+    rng = random.Random(7)
+    for _ in range(5):
+        n = rng.randint(3, 8)
+        lat = [f"{rng.randint(0, 3)} * count(j: car[j] == {x}) + {rng.randint(0, 5)}" for x in "abc"]
+        text = (f"game roads\nparam n = {n}\nagents car[1..n]: actions a, b, c\n"
+                f"payoff car[i] = -({lat[0]} if car[i] == a else ({lat[1]} if car[i] == b else {lat[2]}))\n"
+                'property "e": exists nash for n >= 2\n')
+        model = verigroup.parse(text)
+        view = counting_view(model)
+        assert congestion_form(view)
+        for _ in range(10):
+            a = rng.randint(0, n)
+            b = rng.randint(0, n - a)
+            st = {"car": (a, b, n - a - b)}
+            for x in range(3):
+                for y in range(3):
+                    if x == y or st["car"][x] == 0:
+                        continue
+                    moved = list(st["car"])
+                    moved[x] -= 1
+                    moved[y] += 1
+                    from verigroup.analyses.population.exactvec import scalar
+
+                    gain = scalar(view.payoff[("car", y)], {"car": tuple(moved)}, view.params) - \
+                        scalar(view.payoff[("car", x)], st, view.params)  # type: ignore[operator]
+                    assert potential(view, {"car": tuple(moved)}) - potential(view, st) == gain
+        best = max(((a, b, n - a - b) for a in range(n + 1) for b in range(n + 1 - a)),
+                   key=lambda s: potential(view, {"car": s}))
+        assert deviation_at(view, {"car": best}) is None  # the potential's maximiser is an equilibrium
+        assert verdicts(model.check()) == {"e": "HOLDS"}
+    assert not congestion_form(counting_view(verigroup.parse(PG)))

@@ -419,6 +419,12 @@ def check_forall_n(ctx: Any, prop: Any) -> PropertyResult:
                         {"certificate": "theorem", "premise": "one anonymous family with two actions "
                          "(decided from the payoff IR)", "theorem": "every symmetric two-strategy game has a "
                          "pure Nash equilibrium"})
+        from verigroup.analyses.population.potential import certificate, congestion_form
+
+        if congestion_form(view):
+            return _res(prop, Verdict.HOLDS, f"for every {where}: a congestion game has Rosenthal's exact "
+                        "potential, so a pure equilibrium exists and best-response dynamics converge",
+                        certificate(view))
     if not view.symbolic_ranges:
         reason = "some aggregate's range matches the family only at the current size, not as an expression of n"
         return _res(prop, Verdict.UNKNOWN, reason, {"reason": reason})

@@ -137,6 +137,16 @@ class PopulationChecker:
         base = {"states_checked": eq.checked, "equilibrium_classes": len(eq.states)}
         if not prop.unique:
             if eq.states:
+                from verigroup.analyses.population.potential import certificate, congestion_form, potential
+
+                if congestion_form(self.view):  # Rosenthal: the potential's maximiser is an equilibrium
+                    best = max(eq.states, key=lambda s: potential(self.view, s)) if len(eq.states) <= 1000 \
+                        else eq.states[0]
+                    base.update(certificate(self.view))
+                    base["potential"] = str(potential(self.view, best))
+                    return _res(prop, Verdict.HOLDS, f"a pure equilibrium: {D.describe(self.view, best)} "
+                                "(Rosenthal's potential certifies existence and convergence of "
+                                "best-response dynamics)", {**base, "witness": self.state_json(best)})
                 return _res(prop, Verdict.HOLDS, f"a pure equilibrium: {D.describe(self.view, eq.states[0])}",
                             {**base, "witness": self.state_json(eq.states[0])})
             return _res(prop, Verdict.VIOLATED, f"no pure equilibrium among {eq.checked:,} count states", base)
