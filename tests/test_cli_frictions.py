@@ -174,3 +174,24 @@ def test_error_codes_are_documented() -> None:
     text = (ROOT / "docs" / "language.md").read_text()
     for code in ("E202", "E401"):
         assert f"| {code} |" in text, code
+
+
+def test_solve_does_not_rebuild_the_table_after_the_deadline(tmp_path: Path) -> None:
+    """A 4-million-profile table cannot be built in 0.3 s: the solve ends at
+    its budget, incomplete, and nothing rebuilds the table afterwards (it
+    used to: a 5 s budget became 21 s)."""
+    import time
+
+    import verigroup
+
+    spec = tmp_path / "big.vg"
+    spec.write_text("game big\nagents a[1..22]: actions x, y\n"
+                    "payoff a[i] = sum(j in 1..22: (1 if a[j] == x else 0)) * (2 if a[i] == y else 1)"
+                    " - (3 if a[i] == x else 0)\n")
+    model = verigroup.load(spec)
+    t = time.monotonic()
+    sol = model.equilibria("nash", timeout=0.3)
+    took = time.monotonic() - t
+    assert not sol.complete and "timeout" in sol.reason
+    assert "game" not in model._cache
+    assert took < 2.5, took

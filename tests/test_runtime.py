@@ -156,3 +156,20 @@ def test_highs_gets_the_budget_left() -> None:
         res = linprog([1.0, 1.0], A_ub=[[-1.0, -1.0]], b_ub=[-1.0], method="highs",
                       options=runtime.highs_options())
     assert res.status == 0 and abs(res.fun - 1.0) < 1e-9
+
+
+def test_alarm_never_breaks_an_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A budget that ends during ``import`` is raised after the import, not
+    inside it (numpy turned such an exception into a bogus ImportError and
+    the run became an internal error)."""
+    mod = tmp_path / "slow_import_mod.py"
+    mod.write_text("import time\nt = time.monotonic()\nwhile time.monotonic() - t < 0.3:\n    pass\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import sys
+
+    with pytest.raises(DeadlineExceeded):
+        with deadline(0.05):
+            import slow_import_mod  # noqa: F401
+            while True:
+                pass
+    assert sys.modules["slow_import_mod"].DONE is True

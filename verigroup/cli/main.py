@@ -268,6 +268,12 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
             if _debug():
                 traceback.print_exc(file=stderr)
             return interrupted_exit()
+        from verigroup.runtime import wraps_deadline
+
+        if wraps_deadline(exc):  # a budget's end re-wrapped by a library on its way out
+            progress.clear()
+            stderr.write("timeout: the time budget ran out before any result\n")
+            return EXIT_UNKNOWN
 
         stderr.write(f"internal error: {type(exc).__name__}: {exc}\n"
                      "this is a bug in verigroup; please report it with the spec that caused it\n")

@@ -79,6 +79,14 @@ def remaining() -> float | None:
     return None if end is None else max(0.0, end - time.monotonic())
 
 
+def highs_options() -> dict[str, float]:
+    """``options`` for ``scipy.optimize.linprog(method="highs")``: HiGHS runs
+    in C++ where no signal handler reaches, so it gets the budget left as its
+    own ``time_limit`` (the caller polls :func:`check_deadline` after it)."""
+    left = remaining()
+    return {} if left is None else {"time_limit": max(left, 0.01)}
+
+
 def validate_seconds(seconds: float | None) -> float | None:
     if seconds is None:
         return None
@@ -95,12 +103,15 @@ def in_finalizer(frame: FrameType | None) -> bool:
     """Is it unsafe to raise here?  In an object finalizer the exception
     would be "ignored" and lost; inside a native engine's Python wrapper
     (z3's ctypes glue) ctypes would re-wrap it as ``ctypes.ArgumentError``
-    or drop it in a callback.  Callers then set a flag and retry shortly."""
+    or drop it in a callback; during an ``import`` it would leave a module
+    half-initialised (numpy then reports a bogus "source tree" ImportError).
+    Callers then set a flag and retry shortly."""
     if frame is not None and any(w in frame.f_code.co_filename for w in _NATIVE_WRAPPERS):
         return True
     depth = 0
-    while frame is not None and depth < 8:
-        if frame.f_code.co_name == "__del__":
+    while frame is not None and depth < 400:
+        code = frame.f_code
+        if (depth < 8 and code.co_name == "__del__") or code.co_filename.startswith("<frozen importlib"):
             return True
         frame = frame.f_back
         depth += 1

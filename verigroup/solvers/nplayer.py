@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Sequence
 
-from verigroup.runtime import DeadlineExceeded, check_deadline, remaining
+from verigroup.runtime import DeadlineExceeded, check_deadline, progress, remaining
 from verigroup.model.game import NormalFormGame
 from verigroup.solvers.rational import from_floats, max_regret
 
@@ -145,8 +145,10 @@ def _support_enumeration(game: NormalFormGame, found: list[NEquilibrium], max_pe
     ok = True
     continuum = False
     why = ""
-    for supp in itertools.product(*[_supports(n) for n in shape]):
+    n_supports = math.prod(2 ** n - 1 for n in shape)
+    for k_supp, supp in enumerate(itertools.product(*[_supports(n) for n in shape])):
         check_deadline()
+        progress.step(k_supp, n_supports, "z3 support enumeration: support")
         s = z3.Solver()
         rem = remaining()
         budget = call_timeout if rem is None else max(0.001, min(call_timeout, rem))
