@@ -25,12 +25,13 @@ from verigroup.runtime.deadline import (
     check_deadline,
     deadline,
     expired,
+    highs_options,
     remaining,
     wraps_deadline,
 )
 
 __all__ = [
     "DeadlineExceeded", "Interrupted", "check_deadline", "deadline", "expired", "remaining",
-    "wraps_deadline", "cancelled", "cancel_reason", "request_cancel", "reset_cancel",
+    "wraps_deadline", "highs_options", "cancelled", "cancel_reason", "request_cancel", "reset_cancel",
     "interrupt_engines", "install_signal_handlers", "progress",
 ]
