@@ -134,7 +134,7 @@ class PopulationChecker:
 
     def p_Existence(self, prop: P.Existence) -> PropertyResult:
         eq = self.equilibria()
-        base = {"states_checked": eq.checked, "equilibrium_classes": len(eq.states)}
+        base: dict[str, Any] = {"states_checked": eq.checked, "equilibrium_classes": len(eq.states)}
         if not prop.unique:
             if eq.states:
                 from verigroup.analyses.population.potential import certificate, congestion_form, potential
