@@ -53,6 +53,16 @@ def test_the_grammar_is_valid_json_with_a_scope() -> None:
     assert GRAMMAR["scopeName"] == "source.verigroup" and "vg" in GRAMMAR["fileTypes"]
 
 
+def test_the_grammar_is_up_to_date_with_the_lark_keywords() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("gen_tmlanguage", ROOT / "tools" / "gen_tmlanguage.py")
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    assert json.loads(gen.text()) == GRAMMAR, "run `python tools/gen_tmlanguage.py` after changing keywords"
+
+
 def test_every_lark_keyword_gets_a_keyword_scope() -> None:
     assert len(KEYWORDS) > 40
     for word in KEYWORDS.values():
