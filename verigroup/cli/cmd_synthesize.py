@@ -47,7 +47,7 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     from verigroup.cli.main import _emit
     from verigroup.diagnostics import SpecError, Span
     from verigroup.mechanisms import parse_goal, synthesize
-    from verigroup.reports.jsonout import dumps, jsonable
+    from verigroup.reports.jsonout import dumps
 
     try:
         model = api.load(args.spec, overrides)
@@ -86,8 +86,7 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
             "spec_properties": [r.to_json() for r in res.spec_properties],
             "required": list(res.required), "reason": res.reason, "exit_code": code,
         }
-        _emit(dumps(jsonable(doc) | {"feasible": res.feasible, "attained": res.attained,
-                                      "exit_code": code}), args.output, out)
+        _emit(dumps(doc), args.output, out)
     else:
         _emit(render_text(res, code), args.output, out)
     return code

@@ -89,26 +89,29 @@ class SynthesisResult:
         return 0
 
 
+GOAL_SPAN = Span("--goal", 1, 1)
+
+
 def _goal_properties(model: Model, goal: Goal) -> list[Property]:
     prof = Profile(tuple(a.actions[k] for a, k in zip(model.agents, goal.target)), "target")
     if goal.kind == "nash":
-        return [IsEquilibrium("goal: the target is a Nash equilibrium", prof)]
+        return [IsEquilibrium("goal: the target is a Nash equilibrium", prof, GOAL_SPAN)]
     if goal.kind == "dominant":
-        return [Dominant(f"goal: {a.actions[k]} is dominant for {a.name}", (i,), a.actions[k])
-                for i, (a, k) in enumerate(zip(model.agents, goal.target))]
-    return [IsEquilibrium("goal: the target is a Nash equilibrium", prof),
-            Existence("goal: the pure Nash equilibrium is unique", True, Concept.PURE_NASH)]
+        return [Dominant(f"goal: {a.actions[k]} is dominant for {a.name}", (i,), a.actions[k],
+                         span=GOAL_SPAN) for i, (a, k) in enumerate(zip(model.agents, goal.target))]
+    return [IsEquilibrium("goal: the target is a Nash equilibrium", prof, GOAL_SPAN),
+            Existence("goal: the pure Nash equilibrium is unique", True, Concept.PURE_NASH, GOAL_SPAN)]
 
 
 def _audit_properties(model: Model, goal: Goal) -> list[Property]:
     prof = Profile(tuple(a.actions[k] for a, k in zip(model.agents, goal.target)), "target")
     out: list[Property] = [Existence("audit: the equilibrium is unique among mixed equilibria", True,
-                                     Concept.MIXED_NASH)]
+                                     Concept.MIXED_NASH, GOAL_SPAN)]
     if len(model.agents) >= 2:
         out.append(CoalitionStable("audit: no coalition of 2 gains by leaving the target", "resilient",
-                                   prof, 2))
+                                   prof, 2, span=GOAL_SPAN))
         out.append(Immune("audit: one adversary cannot lower another agent's payoff at the target",
-                          prof, 1))
+                          prof, 1, span=GOAL_SPAN))
     return out
 
 
