@@ -126,6 +126,5 @@ def render_text(res: Any, code: int) -> str:
             for r in rows:
                 req = "  [required]" if r.name in res.required else ""
                 lines.append(f"    {r.verdict.value:<9} {r.name}{req}")
-    word = {"optimal": "optimal", "infimum": "infimum", "infeasible": "infeasible", "unknown": "unknown"}
-    lines.append(f"summary: {word[res.status]} (exit {code})")
+    lines.append(f"summary: {res.status} (exit {code})")
     return "\n".join(lines)
