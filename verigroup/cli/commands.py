@@ -194,8 +194,10 @@ def _solve_refusing_sizes(model: Any, args: argparse.Namespace, options: dict[st
     try:
         return api.solve_model(model, concept=args.concept, timeout=args.timeout, **options)
     except TooLarge as exc:
-        hint = ("solve enumerates the explicit payoff table; for a game this large, state what you want "
-                "to know as properties and run `verigroup check --method z3 SPEC` "
+        hint = ("solve enumerates the explicit payoff table; when the members of a family are "
+                "interchangeable (payoffs depend only on how many play each action), "
+                "`verigroup solve --method counting SPEC` works in counting space; otherwise state what you "
+                "want to know as properties and run `verigroup check --method z3 SPEC` "
                 "(properties over pure equilibria are decided without the table)")
         raise SpecError([Diagnostic(d.code, d.message, d.span, hint) for d in exc.diagnostics]) from None
 

@@ -40,8 +40,9 @@ __all__ = [
 DEFAULT_MAX_PROFILES = 5_000_000
 MAX_AGENTS = 64
 
-SIZE_HINT = ("properties over pure equilibria can use the Z3 route (`--method z3`); "
-             "anonymous games: use counting")
+SIZE_HINT = ("`verigroup check --method z3` decides properties over pure equilibria without the table; "
+             "when the members of a family are interchangeable (payoffs depend only on how many play "
+             "each action), `--method counting` works in counting space")
 
 
 def size_text(shape: Sequence[int]) -> str:
