@@ -6,6 +6,7 @@ exponents."""
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,23 @@ def test_constant_errors(expr: str, code: str, words: str, col: int) -> None:
     d = info.value.diagnostics[0]
     assert d.code == code and words in d.message + (d.hint or ""), info.value.render()
     assert (d.span.line, d.span.column) == (2, col), info.value.render()
+
+
+def test_replay_recomputes_terms_at_profiles_and_aggregates(tmp_path: Any, cli: Any) -> None:
+    import json
+
+    spec = tmp_path / "r.vg"
+    spec.write_text(STAG + 'property "3x": welfare(coop) >= 3 * welfare(safe)\n'
+                    'property "sum": for every nash p: sum(i in 1..2: i) * 2 >= welfare(p) - payoff(row, coop)\n')
+    report = tmp_path / "r.json"
+    assert cli("check", str(spec), "--format", "json", "-o", str(report)).code == 1
+    res = cli("replay", str(report))
+    assert res.code == 0 and "skipped" not in res.out.split("\n")[0].replace("0 skipped", ""), res.out
+    doc = json.loads(report.read_text())
+    ev = doc["reports"][0]["properties"][0]["evidence"]
+    ev["terms"]["welfare(coop)"]["value"] = "9"
+    ev["sides"]["left"] = "9"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    res = cli("replay", str(bad))
+    assert res.code != 0 and "MISMATCH" in res.out, res.out

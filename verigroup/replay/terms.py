@@ -116,6 +116,45 @@ class TermEval:
             if den == 0 or (num > 0 > den) or (num < 0 < den):
                 raise Skip("the price is undefined")
             return num / den
+        # ---- language v2 (issue 8): terms at profiles, aggregates in terms
+        if isinstance(t, (P.MetricAtProfile, P.PayoffAtProfile)):
+            prof = self.o.profile(dict(zip(self.o.names, t.profile.actions)))
+            if isinstance(t, P.MetricAtProfile):
+                self.metric(t.metric)
+                return self.o.metrics(prof)[t.metric]
+            idx = None if t.agent.index is None else int(self.num(t.agent.index, env))
+            k = self.o.model.agent_index(t.agent.family, idx)
+            if k is None:
+                raise Mismatch(f"no agent {t.agent.family}[{idx}]")
+            return self.o.u(k, prof)
+        if isinstance(t, E.IndexVar):
+            v = env.get(t.name)  # type: ignore[call-overload]
+            if not isinstance(v, int):
+                raise Mismatch(f"index variable {t.name} is not bound")
+            return Fraction(v)
+        if isinstance(t, E.Aggregate):
+            lo, hi = self.num(t.lo, env), self.num(t.hi, env)
+            items: list[Fraction | bool] = []
+            for i in range(int(lo), int(hi) + 1):
+                inner: dict[str, Any] = dict(env)
+                inner[t.var] = i
+                if t.filter is None or self.ev(t.filter, inner):
+                    items.append(self.ev(t.body, inner))
+            if t.kind in ("any", "all"):
+                return any(items) if t.kind == "any" else all(items)
+            if t.kind == "count":
+                return Fraction(sum(1 for b in items if b))
+            nums = [Fraction(x) for x in items]
+            if t.kind == "sum":
+                return sum(nums, Fraction(0))
+            if t.kind == "product":
+                acc = Fraction(1)
+                for x in nums:
+                    acc *= x
+                return acc
+            if not nums:
+                raise Skip(f"{t.kind} over an empty range")
+            return min(nums) if t.kind == "min" else max(nums)
         raise Skip(f"{type(t).__name__} terms are re-checked by the fresh run only")
 
     def eq_value(self, metric: str, which: str, concept: Any) -> Fraction:
