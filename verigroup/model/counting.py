@@ -302,6 +302,14 @@ def is_anonymous(model: Model) -> tuple[bool, str]:
     return True, ""
 
 
+def compile_condition(model: Model, e: X.Expr) -> CExpr:
+    """A whole-profile condition (``welfare >= 2``) as a count expression;
+    raises NotAnonymous when it names a particular member."""
+    comp = _Compiler(model)
+    comp.build()
+    return comp.c(e, _Env())
+
+
 def refuse_explicit(model: Model) -> SpecError:
     fams = ", ".join(f"`{f}` ({hi - lo + 1:,} members)" for f, (lo, hi) in model.counted.items())
     first = next((a.span for a in model.agents if a.family in model.counted), NO_SPAN)

@@ -24,7 +24,7 @@ from verigroup.replay.result import Finding
 
 MAX_METRIC_MEMBERS = 2000
 KINDS = ("population_deviation", "population_equilibrium", "population_dominance", "smallest_n",
-         "population_witness")
+         "population_witness", "population_adversaries", "population_coalition")
 
 
 class _Members(Sequence[Agent]):
@@ -140,6 +140,8 @@ def check_evidence(model: Model, ev: Mapping[str, Any]) -> str | None:
     kind = ev.get("kind")
     if kind == "smallest_n":
         return None  # re-established by replay_counting at that n
+    if kind in ("population_adversaries", "population_coalition"):
+        return _check_group(model, ev)
     counts = ev.get("counts") or ev.get("others")
     if not isinstance(counts, dict):
         return "the evidence has no counts"
@@ -180,6 +182,69 @@ def check_evidence(model: Model, ev: Mapping[str, Any]) -> str | None:
             return f"payoffs {mine} vs {theirs}, the report says {ev['payoff']} vs {ev['alternative_payoff']}"
         return None if theirs >= mine else f"{alt} is not better for {who}"
     return f"unknown counting evidence kind {kind!r}"
+
+
+def _check_group(model: Model, ev: Mapping[str, Any]) -> str | None:
+    """Re-check a coalition / adversary move: the moving members are the
+    last ones of their class in the canonical arrangement of ``before``."""
+    before = ev["before"]["counts"]
+    base = _Canonical(model, before, {})
+    moved: dict[int, str] = {}
+    movers: list[tuple[int, str, str]] = []
+    taken: dict[tuple[str, str], int] = {}
+    for m in ev["moves"]:
+        fam, frm, to, k = m["family"], m["from"], m["to"], int(m["members"])
+        end = next(e for e, a in base.bounds[fam] if a == frm)  # one past the class's last member
+        lo = base.members.offset[fam] - next(lo for f, lo, _, _ in base.members.fams if f == fam)
+        for _ in range(k):
+            used = taken.get((fam, frm), 0)
+            pos = lo + end - 1 - used
+            if base.action(pos) != frm:
+                return f"the class {frm} of {fam} has fewer than the moving members"
+            taken[(fam, frm)] = used + 1
+            moved[pos] = to
+            movers.append((pos, frm, to))
+    after = _Canonical(model, before, moved)
+    counts_after: dict[str, dict[str, int]] = {}
+    for fam, _, _, t in after.members.fams:
+        c = {a: int(before[fam].get(a, 0)) for a in t.actions}
+        for pos, frm, to in movers:
+            if after.members.locate(pos)[0] == fam:
+                c[frm] -= 1
+                c[to] += 1
+        counts_after[fam] = c
+    if counts_after != {f: {a: int(v) for a, v in c.items()} for f, c in ev["after"]["counts"].items()}:
+        return "the moves do not lead to the reported counts"
+    if ev.get("kind") == "population_coalition":
+        gains = [after.payoff(pos) - base.payoff(pos) for pos, _, _ in movers]
+        if [str(g.numerator) if g.denominator == 1 else f"{g.numerator}/{g.denominator}" for g in gains] != \
+                list(ev["gains"]):
+            return f"the coalition's gains are {[str(g) for g in gains]}, the report says {ev['gains']}"
+        return None if all(g >= 0 for g in gains) and any(g > 0 for g in gains) else "the coalition does not gain"
+    if "victim_family" in ev:
+        fam, act = ev["victim_family"], ev["victim_action"]
+        victims = _first_outside(base, fam, act, moved)
+        if victims is None:
+            return f"no member of {fam} outside the adversaries plays {act}"
+        b, a = base.payoff(victims), after.payoff(victims)
+        if (b, a) != (Fraction(ev["payoff_before"]), Fraction(ev["payoff_after"])):
+            return f"the victim's payoffs are {b} -> {a}, the report says {ev['payoff_before']} -> {ev['payoff_after']}"
+        return None if a < b else "the victim does not lose"
+    return None  # a falsified condition: re-established by the fresh check
+
+
+def _first_outside(ev: _Canonical, fam: str, act: str, moved: Mapping[int, str]) -> int | None:
+    off = ev.members.offset[fam]
+    lo = next(lo for f, lo, _, _ in ev.members.fams if f == fam)
+    start = off
+    for end, a in ev.bounds[fam]:
+        if a == act:
+            for k in range(start, off + end - lo):
+                if k not in moved:
+                    return k
+            return None
+        start = off + end - lo
+    return None
 
 
 def replay_counting(model: Model, prop: Any, pr: Mapping[str, Any], spec_name: str) -> list[Finding]:

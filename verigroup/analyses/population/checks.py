@@ -203,6 +203,57 @@ class PopulationChecker:
                     {"kind": "population_optimum", "optimum": q(opt), "optimal_profile": self.state_json(witness),
                      "best_equilibrium_value": q(best) if best is not None else None})
 
+    def p_Immune(self, prop: P.Immune) -> PropertyResult:
+        from verigroup.analyses.population import coalitions as G
+
+        if prop.t < 0 or prop.t > G.MAX_GROUP:
+            raise Unsupported(f"t = {prop.t}: counting space enumerates groups of 0..{G.MAX_GROUP} adversaries")
+        st = self.profile_state(prop, prop.profile)
+        cond = Q.compile_condition(self.model, prop.condition) if prop.condition is not None else None
+        if cond is not None and not V.scalar(cond, st, self.view.params):
+            return _res(prop, Verdict.VIOLATED, "the condition fails without any adversary",
+                        {"kind": "population_condition", **self.state_json(st)})
+        found = G.immunity_violation(self.view, st, prop.t, cond)
+        if found is None:
+            what = "break the condition" if cond is not None else "lower another member's payoff"
+            return _res(prop, Verdict.HOLDS, f"{prop.t}-immune: no group of at most {prop.t} adversaries can "
+                        f"{what} at {D.describe(self.view, st)}", {"adversaries": prop.t, **self.state_json(st)})
+        moves, after, victim = found
+        ev: dict[str, Any] = {"kind": "population_adversaries", "moves": G.describe_moves(self.view, moves),
+                              "before": self.state_json(st), "after": self.state_json(after)}
+        if victim is not None:
+            fam, x = victim
+            before_v, after_v = G.payoff(self.view, st, fam, x), G.payoff(self.view, after, fam, x)
+            ev.update({"victim_family": fam, "victim_action": self.view.pop(fam).actions[x],
+                       "payoff_before": q(before_v), "payoff_after": q(after_v)})
+            msg = (f"adversaries moving {_moves_text(ev['moves'])} lower the payoff of the members of {fam} "
+                   f"playing {self.view.pop(fam).actions[x]} from {q(before_v)} to {q(after_v)}")
+        else:
+            ev.update(self.metrics_at(after))
+            msg = f"adversaries moving {_moves_text(ev['moves'])} make the condition false"
+        return _res(prop, Verdict.VIOLATED, msg, ev)
+
+    def p_CoalitionStable(self, prop: P.CoalitionStable) -> PropertyResult:
+        from verigroup.analyses.population import coalitions as G
+
+        if prop.kind != "resilient" or prop.k is None:
+            raise Unsupported(f"{prop.kind} needs coalitions of every size; counting space decides "
+                              "k-resilience for bounded k")
+        if prop.k > G.MAX_GROUP:
+            raise Unsupported(f"k = {prop.k}: counting space enumerates coalitions of at most {G.MAX_GROUP}")
+        st = self.profile_state(prop, prop.profile)
+        found = G.resilience_violation(self.view, st, prop.k, prop.weak)
+        if found is None:
+            return _res(prop, Verdict.HOLDS, f"{prop.k}-resilient: no coalition of at most {prop.k} members "
+                        f"gains by a joint move at {D.describe(self.view, st)}", {"k": prop.k, **self.state_json(st)})
+        moves, after = found
+        gains = [q(G.payoff(self.view, after, f, y) - G.payoff(self.view, st, f, x)) for f, x, y, _ in moves]
+        described = G.describe_moves(self.view, moves)
+        ev = {"kind": "population_coalition", "moves": described,
+              "before": self.state_json(st), "after": self.state_json(after), "gains": gains}
+        return _res(prop, Verdict.VIOLATED, f"the coalition moving {_moves_text(described)} gains "
+                    f"({', '.join(gains)})", ev)
+
     # --------------------------------------------------------------- terms
     def metrics_at(self, st: E.State) -> dict[str, Any]:
         out = {}
@@ -323,6 +374,10 @@ class PopulationChecker:
         r = num / den
         info["value"] = q(r)
         return r
+
+
+def _moves_text(moves: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{m['members']} of {m['family']} {m['from']} -> {m['to']}" for m in moves)
 
 
 def check_property(ctx: Any, prop: Any) -> PropertyResult:
