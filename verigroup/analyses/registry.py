@@ -168,6 +168,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.protocol_props",
     "verigroup.mechanisms.checkers",  # incentive properties of specs with types (issue 10)
     "verigroup.analyses.algebra",
+    "verigroup.analyses.dynamics",  # ess(...), basin(x) >= q, ... (issue 12)
 )
 _loaded = False
 

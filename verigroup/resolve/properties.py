@@ -69,6 +69,11 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
             ctx.error("E110", "`commitment` must be followed by credible(STAGE == action)", e.span)
             return None
         return playprops.resolve_threshold(ctx, d, e, region)  # type: ignore[arg-type]
+    # ---- dynamics (issue 12): ess(...), basin(x) >= q, risk_dominant(x), ...
+    from verigroup.resolve import dynprops
+
+    if dynprops.dynamics_call(e):
+        return dynprops.resolve(ctx, d, b, e, region)
     if isinstance(e, A.ECall) and e.fn in PROPERTY_FUNCS:
         return _function(ctx, d, b, e, region)
     if b.strength is not None:

@@ -1,0 +1,95 @@
+"""Dynamics properties in the spec language (issue 12): ``ess(...)``,
+``neutrally_stable(...)``, ``basin(x) >= q``, ``stochastically_stable(x)``,
+``risk_dominant(x)``, ``learners_reach(x) >= q`` -- verdicts, evidence and
+positioned errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import verigroup
+from verigroup.diagnostics import SpecError
+
+HAWK_DOVE = """
+agents bird[1..2]: actions hawk, dove
+payoff bird[i] = (-1 if count(j: bird[j] == hawk) == 2 else 4) if bird[i] == hawk
+            else (0 if count(j: bird[j] == hawk) == 1 else 2)
+"""
+
+STAG = """
+agents h[1..2]: actions stag, hare
+payoff h[i] = 3 if h[i] == hare else (4 if h[1] == h[2] else 0)
+"""
+
+RPS = """
+agents p[1..2]: actions rock, paper, scissors
+payoff p[i] = 0 if p[1] == p[2]
+  else (1 if (p[i] == rock and count(j: p[j] == scissors) == 1)
+          or (p[i] == paper and count(j: p[j] == rock) == 1)
+          or (p[i] == scissors and count(j: p[j] == paper) == 1) else -1)
+"""
+
+
+def verdicts(spec: str, *props: str) -> list[str]:
+    text = spec + "\n".join(f'property "p{k}": {p}' for k, p in enumerate(props)) + "\n"
+    return [r.verdict.value for r in verigroup.parse(text).check().results]
+
+
+def test_ess_pure_and_mixed() -> None:
+    assert verdicts(HAWK_DOVE, "ess(hawk = 2/3, dove = 1/3)", "ess(hawk)", "ess(hawk = 1/2, dove = 1/2)") == \
+        ["HOLDS", "VIOLATED", "VIOLATED"]
+    assert verdicts(STAG, "ess(stag)", "ess(hare)", "ess(stag = 3/4, hare = 1/4)") == ["HOLDS", "HOLDS", "VIOLATED"]
+
+
+def test_rps_uniform_neutrally_stable_not_ess() -> None:
+    u = "rock = 1/3, paper = 1/3, scissors = 1/3"
+    assert verdicts(RPS, f"ess({u})", f"neutrally_stable({u})") == ["VIOLATED", "HOLDS"]
+
+
+def test_basin_thresholds_exact() -> None:
+    assert verdicts(STAG, "basin(stag) >= 1/4", "basin(stag) > 1/4", "basin(hare) == 3/4", "1/2 <= basin(hare)") == \
+        ["HOLDS", "VIOLATED", "HOLDS", "HOLDS"]
+
+
+def test_three_strategy_basin_is_unknown_with_estimate() -> None:
+    rep = verigroup.parse(RPS + 'property "b": basin(rock) >= 0\n').check()
+    (r,) = rep.results
+    assert r.verdict.value == "UNKNOWN" and r.evidence["statistical"] is True
+
+
+def test_stochastic_stability_and_risk_dominance() -> None:
+    assert verdicts(STAG, "stochastically_stable(hare)", "stochastically_stable(stag)", "risk_dominant(hare)",
+                    "risk_dominant(stag)") == ["HOLDS", "VIOLATED", "HOLDS", "VIOLATED"]
+
+
+def test_learners_reach_is_statistical_never_holds() -> None:
+    pytest.importorskip("pyspiel")
+    rep = verigroup.parse(STAG + 'property "l": learners_reach(hare) >= 1/10\n').check()
+    (r,) = rep.results
+    assert r.verdict.value == "UNKNOWN"
+    ev = r.evidence
+    assert ev["statistical"] is True and ev["runs"] == 40 and "STATISTICAL" in r.message
+    lo, hi = (float(x) for x in ev["interval"])
+    num, _, den = ev["share"].partition("/")
+    assert lo <= int(num) / int(den or 1) <= hi
+
+
+def test_asymmetric_game_is_unknown_not_an_error() -> None:
+    spec = "agents a, b: actions x, y\npayoff a = 1 if a == x else 0\npayoff b = 2 if b == y else 0\n"
+    rep = verigroup.parse(spec + 'property "e": ess(x)\n').check()
+    assert rep.results[0].verdict.value == "UNKNOWN"
+
+
+@pytest.mark.parametrize("prop,code,needle", [
+    ("ess(eagle)", "E104", "unknown action"),
+    ("ess(hawk = 1/2, dove = 1/3)", "E110", "sum to 5/6"),
+    ("basin(hawk)", "E110", "compare it"),
+    ("basin(hawk = 1/2, dove = 1/2) >= 0", "E103", "one action"),
+    ("basin(hawk) >= bird", "E", ""),
+    ("risk_dominant(hawk, dove)", "E103", "one action"),
+])
+def test_bad_dynamics_properties_are_positioned_errors(prop: str, code: str, needle: str) -> None:
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(HAWK_DOVE + f'property "bad": {prop}\n', "t.vg")
+    text = exc.value.render()
+    assert f"error[{code}" in text and needle in text and "t.vg:" in text
