@@ -26,7 +26,8 @@ from verigroup.runtime import DeadlineExceeded, cancelled, deadline, progress, w
 from verigroup.verdicts import Equilibrium, PropertyResult, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
-    from verigroup.analyses.registry import Context
+    from verigroup.analyses.registry import Context, EquilibriumSet
+    from verigroup.model.game import NormalFormGame
 
 # What ``load``/``parse`` accept as an override value: exact numbers only.
 OverrideValue = Union[str, int, Fraction]
@@ -367,8 +368,10 @@ def solve_model(model: Model, concept: str | Concept = "pure_nash", timeout: flo
     return Solution(c.value, described, eqs.complete, eqs.method, eqs.reason, extra, interrupted=cancelled())
 
 
-def _describe(eqs: Any, game: Any) -> tuple[Equilibrium, ...]:
-    return tuple(sorted((p.describe(game) for p in eqs.points), key=lambda e: e.sort_key()))
+def _describe(eqs: EquilibriumSet, game: NormalFormGame | None) -> tuple[Equilibrium, ...]:
+    # game is None only for SPE points, whose describe() takes None.
+    return tuple(sorted((p.describe(game) for p in eqs.points),  # type: ignore[arg-type]
+                        key=lambda e: e.sort_key()))
 
 
 def check(path: str | Path, overrides: Mapping[str, OverrideValue] | None = None, **options: Any) -> Report:
