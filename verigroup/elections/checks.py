@@ -322,3 +322,31 @@ def dictators(dom: Domain, n: int) -> tuple[list[int], dict[int, int]]:
         else:
             witness[i] = int(rows[np.argmin(lex[rows])])
     return out, witness
+
+
+def violation_mask(dom: Domain, n: int, axiom: str) -> np.ndarray:
+    """Per profile of level ``n``: is it a violation?  (the truthful profile
+    for strategyproofness).  Used by the differential tests against
+    per-profile checkers."""
+    lv, sp = dom.level(n), dom.space
+    if axiom in ("condorcet-winner", "condorcet-loser", "pareto"):
+        n_xy = support(lv.counts, sp)
+        if axiom == "pareto":
+            dominated = (n_xy == n).any(axis=1)
+            return dominated[np.arange(lv.size), lv.outcomes]
+        loser = axiom == "condorcet-loser"
+        margin = n_xy - n_xy.transpose(0, 2, 1)
+        eye = np.eye(sp.m, dtype=bool)[None]
+        special = np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2)
+        has, who = special.any(axis=1), np.argmax(special, axis=1)
+        return has & ((lv.outcomes == who) if loser else (lv.outcomes != who))
+    if axiom == "strategyproofness":
+        ctx = dom.contexts(n)
+        mask = np.zeros(lv.size, dtype=bool)
+        for r in range(sp.size):
+            for r2 in range(sp.size):
+                if r2 != r:
+                    bad = gains(sp, r, lv.outcomes[ctx.ext[:, r2]], lv.outcomes[ctx.ext[:, r]], n, n)
+                    mask[ctx.ext[bad, r]] = True
+        return mask
+    raise KeyError(axiom)
