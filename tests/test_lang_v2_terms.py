@@ -154,3 +154,14 @@ def test_replay_recomputes_terms_at_profiles_and_aggregates(tmp_path: Any, cli: 
     bad.write_text(json.dumps(doc))
     res = cli("replay", str(bad))
     assert res.code != 0 and "MISMATCH" in res.out, res.out
+
+
+@pytest.mark.parametrize("body,words", [
+    ("row == stag", "action test"),
+    ("value(row) >= 1", "value(...)"),
+])
+def test_profile_free_action_reads_in_properties_are_positioned_errors(body: str, words: str) -> None:
+    with pytest.raises(SpecError) as info:
+        verigroup.parse(STAG + f'property "x": {body}\n')
+    (d,) = info.value.diagnostics
+    assert d.code == "E110" and words in d.message and (d.span.line, d.span.column) == (8, 15)

@@ -220,6 +220,11 @@ class ExprResolver:
                            f"{', '.join(acts)})", other.span, did_you_mean(name, acts))
             return ERR
         la, ra = self._is_agent_ast(e.left, env), self._is_agent_ast(e.right, env)
+        if (la or ra) and self.mode == "term":
+            self.ctx.error("E110", "an action test has no profile to read in a property", e.span,
+                           "use a property form (nash {a: x}), a metric at a profile or equilibrium, "
+                           "or move the test into a metric")
+            return ERR
         if la or ra:
             agent_side, other = (e.left, e.right) if la else (e.right, e.left)
             ref, ty = self.res(agent_side, env)
@@ -316,8 +321,14 @@ class ExprResolver:
         ctx, fn, args = self.ctx, e.fn, e.args
         if fn in ctx.lets:
             return self._expand(fn, e.span, args, env)
-        if fn == "value" and fn not in ctx.metric_decls and self.mode == "expr":
-            return self._value(e, env)
+        if fn == "value" and fn not in ctx.metric_decls:
+            if self.mode == "expr":
+                return self._value(e, env)
+            ctx.error("E110" if self.mode == "term" else "E107",
+                      "value(...) reads the action an agent plays; it belongs in payoffs, metrics and definitions",
+                      e.fn_span, "in a property, define a metric (metric v = value(row)) and read it at a "
+                      "profile or equilibrium: v(coop), v(p)" if self.mode == "term" else None)
+            return ERR
         if self.mode == "term":
             t = self._term_call(e, env)
             if t is not None:
