@@ -190,12 +190,15 @@ class Equilibria:
 
 
 def pure_equilibria(view: Q.CountingView) -> Equilibria:
-    check_size(view)
+    from verigroup.runtime import progress
+
+    total = check_size(view)
     found: list[State] = []
     checked = 0
     for counts, length in states(view):
         mask = equilibrium_mask(view, counts, length)
         checked += length
+        progress.step(checked, total, "count states")
         for i in np.flatnonzero(mask):
             found.append({p.name: tuple(int(V.full(counts[p.name][k], length)[i])
                                         for k in range(len(p.actions))) for p in view.pops})
@@ -236,13 +239,18 @@ def metric_values(view: Q.CountingView, name: str, sts: Sequence[State]) -> list
 
 def metric_extreme(view: Q.CountingView, name: str, which: str) -> tuple[Fraction, State]:
     """max/min of a metric over every count state (exact), with a witness."""
-    check_size(view)
+    from verigroup.runtime import progress
+
+    total = check_size(view)
     e = view.metric(name)
     best: Fraction | None = None
+    done = 0
     best_state: State | None = None
     for counts, length in states(view):
         ev = V.Evaluator(counts, view.params, length)
         v = ev.num(e)
+        done += length
+        progress.step(done, total, f"count states ({name})")
         _check_bad(v, np.ones(length, dtype=bool), length, f"the metric `{name}`")
         num, den = V.full(v.num, length), V.full(v.den, length)
         # exact arg-extreme: compare as fractions with a common denominator
