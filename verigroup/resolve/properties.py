@@ -103,6 +103,10 @@ def is_propositional(e: A.Expr) -> bool:
     and max(welfare) > 2`` stays one term)?"""
     if isinstance(e, A.EProp) or _is_threshold(e):
         return True
+    from verigroup.resolve import dynprops  # ---- dynamics (issue 12)
+
+    if dynprops.dynamics_call(e):
+        return True
     if isinstance(e, A.ECall):
         return e.fn in PROPERTY_FUNCS or e.fn == "credible"
     if isinstance(e, A.EUnary) and e.op == "not":
