@@ -61,6 +61,18 @@ def shape(*kinds: str, keys: Iterable[str] = ()) -> Callable[[ShapeFn], ShapeFn]
     return deco
 
 
+def shape_for(kind: Any) -> tuple[ShapeFn, frozenset[str]] | None:
+    """The registered view of an evidence kind: exact, or its family's
+    (``"dynamics.ess"`` falls back to ``"dynamics.*"``)."""
+    if not isinstance(kind, str):
+        return None
+    if kind in SHAPES:
+        return SHAPES[kind]
+    if "." in kind:
+        return SHAPES.get(kind.split(".", 1)[0] + ".*")
+    return None
+
+
 def facet(*keys: str) -> Callable[[FacetFn], FacetFn]:
     def deco(fn: FacetFn) -> FacetFn:
         for k in keys:
@@ -425,6 +437,51 @@ def _s_threshold(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     return []  # the threshold and region facets say it all
 
 
+@shape("composite", keys=("op", "decided_by", "parts"))
+def _s_composite(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    """Each part's verdict; the deciding parts' own evidence, nested."""
+    parts = ev.get("parts") or []
+    decided = set(ev.get("decided_by") or [])
+    out: list[Line] = []
+    for k, p in enumerate(parts):
+        if not isinstance(p, Mapping):
+            continue
+        name, pv = str(p.get("name", f"part {k + 1}")), str(p.get("verdict", "?"))
+        tag = " (decides)" if k in decided else ""
+        out.append((f"part {k + 1}{tag}", f"{name}: {pv}" + (f" — {humanize(str(p['message']))}"
+                                                             if p.get("message") else "")))
+        if k in decided and isinstance(p.get("evidence"), Mapping):
+            try:
+                pverdict = Verdict(pv)
+            except ValueError:
+                pverdict = Verdict.UNKNOWN
+            if pverdict is not Verdict.HOLDS or v is not Verdict.HOLDS:
+                for label, text in evidence_lines(p["evidence"], pverdict, str(p.get("message", ""))):
+                    out.append((f"part {k + 1} › {label}", text))
+    return out
+
+
+@shape("smallest_n", keys=("param", "n", "counterexample"))
+def _s_smallest_n(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    """``for n >= …`` refuted: the smallest violating size, then the
+    counterexample found there."""
+    par = ev.get("param", "n")
+    out: list[Line] = [("counterexample", f"the smallest violating {par} is {par} = {num(ev.get('n'))}")]
+    inner = ev.get("counterexample")
+    if isinstance(inner, Mapping):
+        out += [(f"at {par} = {num(ev.get('n'))} › {label}", text) for label, text in evidence_lines(inner, v)]
+    return out
+
+
+@shape("dynamics.*", keys=("statistical",))
+def _s_dynamics(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    """Evolutionary / learning properties (issue 12): exact facets follow;
+    an estimate is labelled statistical, never a proof."""
+    if ev.get("statistical"):
+        return [("statistical", "an empirical estimate (seeds and interval below), not a proof")]
+    return []
+
+
 # ------------------------------------------------------------ the view
 
 _ORDER = ("profile", "opponents", "deviated_profile", "coalition", "adversaries", "adversary_deviation",
@@ -440,9 +497,9 @@ def evidence_lines(ev: Mapping[str, Any], verdict: Verdict, message: str = "",
         return [("evidence", value_text(ev))]
     lines: list[Line] = []
     done: set[str] = set(HIDDEN) | set(skip)
-    kind = ev.get("kind")
-    if isinstance(kind, str) and kind in SHAPES:
-        fn, shown = SHAPES[kind]
+    got = shape_for(ev.get("kind"))
+    if got is not None:
+        fn, shown = got
         lines += fn(ev, verdict)
         done |= shown
     keys = [k for k in _ORDER if k in ev] + sorted(k for k in ev if k not in _ORDER)
@@ -469,7 +526,7 @@ def evidence_lines(ev: Mapping[str, Any], verdict: Verdict, message: str = "",
             if key in ("threshold", "closed_below"):
                 done |= {"threshold", "closed_below"}
             if key == "region":
-                done |= {"interval"}
+                done |= {"interval", "param"}
             continue
         if ev[key] is None or ev[key] == {} or ev[key] == []:
             continue
@@ -477,5 +534,5 @@ def evidence_lines(ev: Mapping[str, Any], verdict: Verdict, message: str = "",
     return lines
 
 
-__all__ = ["evidence_lines", "shape", "facet", "SHAPES", "FACETS", "value_text", "equilibrium_text",
+__all__ = ["evidence_lines", "shape", "shape_for", "facet", "SHAPES", "FACETS", "value_text", "equilibrium_text",
            "moves_text", "history_strategy_text", "strategy_text"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from verigroup.model.model import Model
+from verigroup.reports.mathfmt import humanize
 from verigroup.verdicts import Verdict
 
 OP_WORDS = {
@@ -35,10 +36,10 @@ def explain_report(report: Any, model: Model | None = None) -> str:
             text = explain_violation(r.evidence, model, props.get(r.name), r.message)
             lines.append(f"VIOLATED \"{r.name}\": {text}")
         elif r.verdict is Verdict.HOLDS:
-            lines.append(f"HOLDS    \"{r.name}\": {_sentence(r.message)}")
+            lines.append(f"HOLDS    \"{r.name}\": {_sentence(humanize(r.message))}")
         else:
             reason = r.evidence.get("reason") if isinstance(r.evidence, Mapping) else None
-            lines.append(f"UNKNOWN  \"{r.name}\": {_sentence(reason or r.message)}")
+            lines.append(f"UNKNOWN  \"{r.name}\": {_sentence(humanize(str(reason or r.message)))}")
     return "\n".join(lines) + "\n"
 
 
@@ -145,13 +146,27 @@ def _terms_text(ev: Mapping[str, Any]) -> str:
 
 def explain_violation(ev: Mapping[str, Any], model: Model | None, prop: Any, message: str) -> str:
     kind = ev.get("kind") if isinstance(ev, Mapping) else None
-    fn = _KINDS.get(str(kind))
+    fn = _KINDS.get(str(kind)) or (_KINDS.get(str(kind).split(".", 1)[0] + ".*") if "." in str(kind) else None)
     if fn is None:
-        return _sentence(message)
+        return _sentence(humanize(message))
     try:
-        return fn(ev, model, prop)
+        text = fn(ev, model, prop)
     except (KeyError, TypeError, AttributeError, IndexError):  # evidence of an unexpected shape
-        return _sentence(message)
+        return _sentence(humanize(message))
+    return text + _region_sentence(ev)
+
+
+def _region_sentence(ev: Mapping[str, Any]) -> str:
+    """For a parameter-region counterexample: where it was found, and where
+    the property holds."""
+    from verigroup.reports.mathfmt import num, region_from_evidence
+
+    params = ev.get("params")
+    if not isinstance(params, Mapping) or not params or "param" not in ev:
+        return ""
+    at = ", ".join(f"{k} = {num(v)}" for k, v in params.items())
+    where_ = region_from_evidence(dict(ev))
+    return f" This happens at {at}" + (f"; the property holds exactly for {where_}." if where_ else ".")
 
 
 def _deviation(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
@@ -315,7 +330,77 @@ def _composite(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     return f"{op.get(str(ev['op']), str(ev['op']))}. " + " ".join(bits)
 
 
+def _threshold(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.mathfmt import num, region_from_evidence
+
+    att = "attained" if ev.get("closed_below") else "not attained (an infimum)"
+    return (f"The strategy profile is subgame perfect exactly for {region_from_evidence(dict(ev))}, so its "
+            f"least discount factor is {num(ev.get('threshold'))} ({att}), and the stated comparison is false.")
+
+
+def _no_threshold(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.mathfmt import region_from_evidence
+
+    return (f"The strategy profile is subgame perfect for no discount factor between 0 and 1 "
+            f"(the set of such factors is {region_from_evidence(dict(ev))}), so it has no threshold.")
+
+
+def _strategy(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.evidence import history_strategy_text, moves_text
+
+    who = "{" + ", ".join(ev.get("coalition") or []) + "}"
+    if "spoilers" in ev:
+        play = f" For example, the play {moves_text(ev['play'])}." if ev.get("play") else ""
+        return (f"{who} cannot enforce the goal: whatever it does, the others (and chance) can spoil it "
+                f"with {history_strategy_text(ev['spoilers'])}.{play}")
+    return f"{who} can enforce the goal with this strategy: {history_strategy_text(ev.get('strategy'))}."
+
+
+def _not_credible(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    return (f"No subgame-perfect equilibrium plays {ev['action']} at {ev['infoset']} (stage {ev.get('stage')}), "
+            "so the commitment is not credible.")
+
+
+def _composite(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    parts = ev.get("parts") or []
+    decided = list(ev.get("decided_by") or [])
+    bits = []
+    for k in decided:
+        p = parts[k]
+        inner = ""
+        if p.get("verdict") == "VIOLATED" and isinstance(p.get("evidence"), Mapping):
+            inner = " " + explain_violation(p["evidence"], model, None, str(p.get("message", "")))
+        bits.append(f"\"{p.get('name')}\" is {p.get('verdict')}.{inner}")
+    return f"The {ev.get('op')} of its parts is decided by: " + " ".join(bits)
+
+
+def _smallest_n(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.mathfmt import num
+
+    par = ev.get("param", "n")
+    inner = ev.get("counterexample")
+    tail = ""
+    if isinstance(inner, Mapping) and inner.get("kind") in _KINDS:
+        tail = " " + explain_violation(inner, None, None, "")
+    elif isinstance(inner, Mapping) and inner.get("profile"):
+        prof = inner["profile"]
+        tail = f" There, {braces(prof) if isinstance(prof, Mapping) else prof}."
+    return f"The property fails first at {par} = {num(ev.get('n'))} (it holds for every smaller {par}).{tail}"
+
+
+def _dynamics(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.evidence import evidence_lines
+
+    facts = "; ".join(f"{k}: {v}" for k, v in evidence_lines(ev, Verdict.VIOLATED)[:4])
+    head = "An empirical estimate (not a proof) says the property fails" if ev.get("statistical") else \
+        "The exact dynamics analysis refutes the property"
+    return f"{head}" + (f" ({facts})." if facts else ".")
+
+
 _KINDS = {
+    "smallest_n": _smallest_n, "dynamics.*": _dynamics,
+    "threshold": _threshold, "no_threshold": _no_threshold, "strategy": _strategy,
+    "not_credible": _not_credible, "composite": _composite,
     "composite": _composite,
     "deviation": _deviation, "dominance": _dominance, "equilibrium": _equilibrium,
     "no_witness": _no_witness, "coalition": _coalition, "adversaries": _adversaries,

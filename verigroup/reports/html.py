@@ -99,8 +99,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") 
 
 
 def render_html(reports: Sequence["Report"], models: Sequence["Model | None"] | None = None,
-                version: str = "", solutions: Sequence[SolutionsArg] | None = None) -> str:
-    """The audit as one self-contained HTML document."""
+                version: str = "", solutions: Sequence[SolutionsArg] | None = None,
+                pictures: bool = True) -> str:
+    """The audit as one self-contained HTML document (``pictures=False``
+    leaves out the matplotlib figures: game trees and number lines)."""
     totals = {v: sum(counts(r)[v] for r in reports) for v in Verdict}
     codes = {r.exit_code for r in reports}
     gate = ("fail", "VIOLATED", "a property is violated; exit code 1") if 1 in codes else (
@@ -119,7 +121,7 @@ def render_html(reports: Sequence["Report"], models: Sequence["Model | None"] | 
                          str(counts(r)[Verdict.VIOLATED]), str(counts(r)[Verdict.UNKNOWN])]
                         for i, r in enumerate(reports, 1)])
     for i, rep in enumerate(reports):
-        body += _report_html(i + 1, rep, model_at(models, i), solutions_for(solutions, i))
+        body += _report_html(i + 1, rep, model_at(models, i), solutions_for(solutions, i), pictures)
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -138,7 +140,8 @@ def render_html(reports: Sequence["Report"], models: Sequence["Model | None"] | 
     ]) + "\n"
 
 
-def _report_html(n: int, rep: "Report", model: "Model | None", sols: Sequence["Solution"]) -> list[str]:
+def _report_html(n: int, rep: "Report", model: "Model | None", sols: Sequence["Solution"],
+                 pictures: bool = True) -> list[str]:
     out = [f'<section id="spec-{n}">', f"<h2>{n}. {e(rep.game)}</h2>", "<ul>",
            f"<li>spec: <code>{e(rep.spec)}</code></li>", f"<li>hash: <code>{e(rep.spec_hash)}</code></li>"]
     if rep.version:
@@ -153,10 +156,10 @@ def _report_html(n: int, rep: "Report", model: "Model | None", sols: Sequence["S
         if not marked and view.table is not None and not sols:
             marked = table_equilibria(view.table)
         out += _game_html(view, marked)
-        out += _tree_html(model, sols)
+        out += _tree_html(model, sols) if pictures else []
     if sols:
         out += _solutions_html(sols)
-    out += _properties_html(n, rep.results)
+    out += _properties_html(n, rep.results, pictures)
     return out + ["</section>"]
 
 
@@ -222,7 +225,7 @@ def _solutions_html(sols: Sequence["Solution"]) -> list[str]:
     return out
 
 
-def _properties_html(n: int, results: Sequence[PropertyResult]) -> list[str]:
+def _properties_html(n: int, results: Sequence[PropertyResult], pictures: bool = True) -> list[str]:
     out = ["<h3>Properties</h3>"]
     if not results:
         return out + ['<p class="note">No properties declared.</p>']
@@ -241,7 +244,7 @@ def _properties_html(n: int, results: Sequence[PropertyResult]) -> list[str]:
         if items:
             out.append('<dl class="ev">' + "".join(f"<dt>{e(key)}</dt><dd>{e(val)}</dd>" for key, val in items)
                        + "</dl>")
-        pic = _region_picture(r)
+        pic = _region_picture(r) if pictures else ""
         if pic:
             out.append(pic)
         if r.evidence:

@@ -334,7 +334,24 @@ def humanize(text: str, var: str = "delta") -> str:
         out.append(before + rendered)
         i = end
     s = "".join(out)
+    s = _PY_SEQ.sub(_seq, s)
+    s = _PY_DICT.sub(lambda mm: "{" + ", ".join(f"{k}: {v}" for k, v in _PY_PAIR.findall(mm.group(0))) + "}", s)
     return re.sub(r"\b(True|False)\b", lambda mm: mm.group(1).lower(), s)
+
+
+# ['alice', 'bob'] -> {alice, bob};  ('defect', 'cooperate') -> (defect, cooperate)
+_PY_SEQ = re.compile(r"([\[(])'([^'\[\](){}]{0,80})'((?:, '[^'\[\](){}]{0,80}')*),?([\])])")
+
+
+# {'alice': 'cooperate', 'bob': 1} -> {alice: cooperate, bob: 1}
+_PY_DICT = re.compile(r"\{'[^'{}]{0,80}': ?'?[^'{},]{0,80}'?(?:, '[^'{}]{0,80}': ?'?[^'{},]{0,80}'?)*\}")
+_PY_PAIR = re.compile(r"'([^']*)': ?'?([^'{},]*)'?")
+
+
+def _seq(m: re.Match[str]) -> str:
+    items = [m.group(2)] + re.findall(r"'([^']*)'", m.group(3))
+    open_, close = ("{", "}") if m.group(1) == "[" else ("(", ")")
+    return open_ + ", ".join(items) + close
 
 
 __all__ = ["region_pieces", "num", "decimal", "interval", "region", "region_from_evidence", "sympy_set", "humanize",

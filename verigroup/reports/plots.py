@@ -20,6 +20,7 @@ readable (too large), and the HTML report then simply has no picture.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Sequence
@@ -52,15 +53,32 @@ def data_uri(fig: Any) -> str:
     """The figure as an SVG data URI (and closes it)."""
     plt = _plt()
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     if plt is not None:
         plt.close(fig)
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+_TREE_CACHE: dict[tuple[int, tuple[int, ...]], tuple[Any, str | None]] = {}
+
+
 def game_tree(tree: "GameTree", path_nodes: Sequence[int] = ()) -> str | None:
     """The tree of a small protocol (see :data:`treeview.DRAW_LIMIT`) with
-    the nodes of ``path_nodes`` (an equilibrium path) highlighted."""
+    the nodes of ``path_nodes`` (an equilibrium path) highlighted.  Trees are
+    immutable, so pictures are memoised (the cache holds the tree, so its id
+    is not reused while cached)."""
+    key = (id(tree), tuple(path_nodes))
+    hit = _TREE_CACHE.get(key)
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    uri = _draw_tree(tree, path_nodes)
+    if len(_TREE_CACHE) > 32:
+        _TREE_CACHE.clear()
+    _TREE_CACHE[key] = (tree, uri)
+    return uri
+
+
+def _draw_tree(tree: "GameTree", path_nodes: Sequence[int]) -> str | None:
     from verigroup.reports.treeview import layout
 
     lay = layout(tree)
@@ -76,8 +94,7 @@ def game_tree(tree: "GameTree", path_nodes: Sequence[int] = ()) -> str | None:
         xs, ys = (lay.x[parent], lay.x[child]), (-lay.y[parent], -lay.y[child])
         ax.plot(xs, ys, color=PATH_COLOUR if hot else EDGE_COLOUR, linewidth=3.0 if hot else 1.0, zorder=1)
         ax.text((xs[0] + xs[1]) / 2, (ys[0] + ys[1]) / 2, label, fontsize=8, ha="center", va="center",
-                color=PATH_COLOUR if hot else "#1b1f24",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9}, zorder=3)
+                color=PATH_COLOUR if hot else "#1b1f24", backgroundcolor="white", zorder=3)
     for v in lay.nodes:
         leaf = v not in {p for p, _, _ in lay.edges}
         hot = v in on_path
@@ -88,6 +105,7 @@ def game_tree(tree: "GameTree", path_nodes: Sequence[int] = ()) -> str | None:
                 va="top" if leaf else "bottom", fontsize=8, fontweight="bold" if hot else "normal")
     ax.set_axis_off()
     ax.margins(x=0.08, y=0.15)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.9 if on_path else 0.97, bottom=0.08)
     if on_path:
         ax.set_title("equilibrium path in colour", fontsize=9, color=PATH_COLOUR)
     return data_uri(fig)
@@ -97,6 +115,12 @@ def number_line(var: str, pieces: Sequence[Piece], domain: tuple[Fraction, Fract
                 mark: Fraction | None = None, mark_label: str = "counterexample") -> str | None:
     """``pieces`` (where the property holds) drawn on the range ``domain``
     of ``var``; ``mark`` (a counterexample value) as a red cross."""
+    return _number_line(var, tuple(pieces), domain, mark, mark_label)
+
+
+@functools.lru_cache(maxsize=64)
+def _number_line(var: str, pieces: tuple[Piece, ...], domain: tuple[Fraction, Fraction] | None,
+                 mark: Fraction | None, mark_label: str) -> str | None:
     plt = _plt()
     if plt is None:
         return None
@@ -135,4 +159,5 @@ def number_line(var: str, pieces: Sequence[Piece], domain: tuple[Fraction, Fract
     ax.spines["bottom"].set_visible(False)
     ax.set_xlim(float(lo_d - pad), float(hi_d + pad))
     ax.set_xlabel(f"{var}  (green: the property holds; filled dot: endpoint included)", fontsize=8)
+    fig.subplots_adjust(left=0.03, right=0.97, top=0.75, bottom=0.45)
     return data_uri(fig)

@@ -130,7 +130,7 @@ def sarif_log(reports: Sequence["Report"], version: str = "") -> dict[str, Any]:
 
 
 def _rule(kind: str) -> dict[str, Any]:
-    text = RULE_TEXT.get(kind) or _doc_line(kind) or f"verigroup property of kind {kind}."
+    text = humanize(RULE_TEXT.get(kind) or _doc_line(kind) or f"verigroup property of kind {kind}.")
     help_text, help_md = rule_help(kind, text)
     return {
         "id": kind,

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from verigroup.extensive.tree import CHANCE_NODE, TERMINAL, GameTree
 
 PATH_LIMIT = 4  # plays listed when chance or mixing branches the path
-DRAW_LIMIT = 80  # largest tree (nodes) drawn as a picture
+DRAW_LIMIT = 64  # largest tree (nodes) drawn as a picture
 
 
 @dataclass(frozen=True)
