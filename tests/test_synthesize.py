@@ -174,3 +174,62 @@ def test_api_goal_and_result_records() -> None:
     assert res.transformed is not None and res.transformed.name.endswith("share(alpha=4/5)")
     with pytest.raises(Exception):
         res.status = "unknown"  # type: ignore[misc]   # frozen
+
+
+def test_transfer_needs_two_agents(cli, tmp_path) -> None:
+    spec = tmp_path / "solo.vg"
+    spec.write_text("game solo\nagent a: actions x, y\npayoff a = 1 if a == x else 0\n")
+    res = cli("synthesize", str(spec), "--goal", "nash:a=y", "--lever", "transfer")
+    assert res.code == 2 and "E702" in res.err and "no one to transfer to" in res.err
+    ok = cli("synthesize", str(spec), "--goal", "nash:a=y", "--lever", "subsidy", "--format", "json")
+    assert ok.code == 0 and '"optimal_value": "1"' in ok.out
+
+
+SPEC_Q = """game pd
+agents alice, bob: actions cooperate, defect
+payoff alice = 3 if alice == cooperate and bob == cooperate else (5 if alice == defect and bob == cooperate else (0 if alice == cooperate else 1))
+payoff bob = 3 if bob == cooperate and alice == cooperate else (5 if bob == defect and alice == cooperate else (0 if bob == cooperate else 1))
+profile collude = {alice: cooperate, bob: cooperate}
+{extra}
+"""
+
+
+def test_synthesize_statements_in_specs(cli, tmp_path) -> None:
+    extra = ('synthesize "share": nash collude, share\n'
+             'synthesize "too little": nash {alice: cooperate, bob: cooperate}, share(lo = 0, hi = 1/2)\n'
+             'synthesize "subsidy": dominant collude, subsidy(bound = 10)\n')
+    model = verigroup.parse(SPEC_Q.replace("{extra}", extra), "q.vg")
+    v = {r.name: (r.verdict, r.evidence) for r in model.check().results}
+    assert v["share"][0] == Verdict.HOLDS and v["share"][1]["optimal_value"] == Fraction(4, 5)
+    assert v["too little"][0] == Verdict.VIOLATED
+    assert v["subsidy"][0] == Verdict.HOLDS and v["subsidy"][1]["optimal_value"] == Fraction(4)
+    p = tmp_path / "q.vg"
+    p.write_text(SPEC_Q.replace("{extra}", extra))
+    res = cli("synthesize", str(p), "--format", "json")
+    doc = json.loads(res.out)
+    assert res.code == 1          # one question is infeasible
+    assert [q["name"] for q in doc["questions"]] == ["share", "too little", "subsidy"]
+    assert [q["feasible"] for q in doc["questions"]] == [True, False, True]
+
+
+@pytest.mark.parametrize("extra,needle", [
+    ('synthesize "x": pareto collude, share', "unknown synthesis goal"),
+    ('synthesize "x": nash colude, share', "did you mean `collude`"),
+    ('synthesize "x": nash collude, bribe', "unknown lever"),
+    ('synthesize "x": nash collude, tax(welfare)', "no metric named"),
+    ('synthesize "x": nash collude, param(r)', "no param named"),
+    ('synthesize "x": nash collude, subsidy(lo = 1)', "takes no `lo`"),
+])
+def test_bad_synthesize_statements(extra: str, needle: str) -> None:
+    from verigroup.diagnostics import SpecError
+
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(SPEC_Q.replace("{extra}", extra), "q.vg")
+    assert needle in exc.value.render() and "q.vg:6:" in exc.value.render()
+
+
+def test_no_questions_and_half_flags(cli) -> None:
+    res = cli("synthesize", PD)
+    assert res.code == 2 and "no `synthesize` statement" in res.err
+    res = cli("synthesize", PD, "--goal", "nash:collude")
+    assert res.code == 2 and "give both --goal and --lever" in res.err

@@ -174,9 +174,13 @@ def parse(text: str, path: str = "<spec>", overrides: Mapping[str, OverrideValue
     from verigroup.resolve import resolve_spec
     from verigroup.syntax.parser import parse_spec
 
+    from verigroup.analyses.population.build import check_claims
+
     spec = parse_spec(text, path)
     counted = counted_model(spec, ov)
-    return counted if counted is not None else resolve_spec(spec, ov)
+    model = counted if counted is not None else resolve_spec(spec, ov)
+    check_claims(spec, model)  # `anonymous FAMILY` declarations (E130)
+    return model
 
 
 def load(path: str | Path, overrides: Mapping[str, OverrideValue] | None = None,
@@ -283,9 +287,6 @@ def _check_one(ctx: Context, prop: Property) -> PropertyResult:
                               {"reason": "not implemented"}, prop.span)
     res = run_with_deadline(ctx, prop, fn)
     if res.method == "size-guard" and method == "auto":
-        counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
-        if counted is not None:
-            return counted
         counted = counting_fallback(ctx, prop)  # ---- populations (issue 9)
         if counted is not None:
             return counted

@@ -37,6 +37,13 @@ CODES: dict[str, str] = {
     "E203": "evaluation error",
     "E301": "invalid game file",
     "E401": "usage error",
+    # ---- elections (issue 11)
+    "E601": "invalid ranking (not a permutation of the alternatives)",
+    "E602": "alternative named twice",
+    "E603": "tie left unresolved by a resolute rule",
+    "E604": "election too large for the method",
+    "E605": "unknown rule or axiom",
+    "E606": "axiom not encodable for this method",
     # ---- mechanisms (issue 10)
     "E701": "invalid synthesis goal",
     "E702": "invalid mechanism lever or unknown domain",

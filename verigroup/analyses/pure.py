@@ -175,17 +175,33 @@ def _strictly_dominated_pure(v: np.ndarray, alive: list[int], b: int) -> Elimina
     return None
 
 
+def _as_scaled_floats(x: np.ndarray, scale: int) -> np.ndarray:
+    """``x / scale`` as floats, computed from exact ints (Python's int true
+    division is correctly rounded and never overflows for |x| <= scale)."""
+    if x.dtype != object:
+        return np.asarray(x, dtype=float) / float(scale)
+    return np.array([int(t) / scale for t in x.flat], dtype=float).reshape(x.shape)
+
+
 def _strictly_dominated_mixed(v: np.ndarray, alive: list[int], b: int) -> Elimination | None:
     """LP: max eps s.t. sum_a s_a v[a] >= v[b] + eps, s in the simplex; then
-    verify a rounded rational mixture exactly."""
-    from scipy.optimize import linprog
+    verify a rounded rational mixture exactly.
 
+    Exact pre-test: an action that is a best response to some opponent
+    profile is not strictly dominated by any mixture (the mixture's payoff
+    there is at most the best one), so no LP is solved for it.  The LP reads
+    the payoffs scaled exactly into [-1, 1] (no int-to-float overflow)."""
     cand = [a for a in alive if a != b]
     if len(cand) < 2:
         return None
-    m = v[cand].astype(float)  # (k, n_opp)
-    target = v[b].astype(float)
-    scale = max(1.0, float(np.abs(m).max()), float(np.abs(target).max()))
+    if bool((v[b] >= v[cand].max(axis=0)).any()):
+        return None
+    from scipy.optimize import linprog
+
+    big = max(1, int(np.abs(v[cand]).max()), int(np.abs(v[b]).max()))
+    m = _as_scaled_floats(v[cand], big)  # (k, n_opp), entries in [-1, 1]
+    target = _as_scaled_floats(v[b], big)
+    scale = 1.0
     k, n_opp = m.shape
     c = np.zeros(k + 1)
     c[-1] = -1.0

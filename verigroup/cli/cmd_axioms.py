@@ -20,6 +20,9 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("--axiom", action="append", default=[], metavar="NAME",
                     help="repeatable; all axioms when none is named")
     sp.add_argument("--exact", action="store_true", help="only electorates of exactly N voters")
+    sp.add_argument("--measure", action="store_true",
+                    help="also count the violations at exactly N voters (pareto, condorcet-*, strategyproofness) "
+                         "and their exact probability under impartial culture")
     sp.add_argument("--approve", type=int, default=None, metavar="K",
                     help="approval: each voter approves its top K (default max(1, M // 2))")
     common(sp, ("text", "json"))
@@ -36,6 +39,6 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     if args.approve is not None and not 1 <= args.approve <= args.alternatives:
         raise SpecError([Diagnostic("E401", f"--approve must be in 1..{args.alternatives}, got {args.approve}")])
     res = audit(args.rule, args.voters, args.alternatives, tuple(args.axiom), exact=args.exact,
-                approve=args.approve)
+                approve=args.approve, measure=args.measure)
     _emit(dumps(res.to_json()) if args.format == "json" else audit_text(res), args.output, out)
     return res.exit_code

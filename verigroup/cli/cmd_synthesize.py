@@ -14,10 +14,11 @@ SCHEMA = "verigroup.synthesize/1"
 
 def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> None:
     sp.add_argument("spec", metavar="SPEC")
-    sp.add_argument("--goal", required=True, metavar="GOAL",
+    sp.add_argument("--goal", default=None, metavar="GOAL",
                     help="nash:PROFILE, dominant:PROFILE or unique:PROFILE (PROFILE: a named profile "
-                         "or agent=action,agent=action)")
-    sp.add_argument("--lever", required=True, metavar="LEVER", help="share, subsidy, transfer, tax:METRIC or param:NAME")
+                         "or agent=action,agent=action); without --goal/--lever, the spec's "
+                         "`synthesize` statements are answered")
+    sp.add_argument("--lever", default=None, metavar="LEVER", help="share, subsidy, transfer, tax:METRIC or param:NAME")
     sp.add_argument("--bound", default=None, metavar="B",
                     help="largest payment per agent and profile (subsidy, transfer); default "
                          "2 * payoff range + 1")
@@ -51,6 +52,11 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
 
     try:
         model = api.load(args.spec, overrides)
+        if args.goal is None and args.lever is None:
+            return _questions(model, args, out, err)
+        if args.goal is None or args.lever is None:
+            raise SpecError.single("E702", "give both --goal and --lever (or neither, to answer the "
+                                   "spec's `synthesize` statements)", Span("--goal"))
         goal = parse_goal(args.goal, model)
         bound = None if args.bound is None else _fraction(args.bound, "--bound")
         parts = args.share_range.split(",")
@@ -73,23 +79,60 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
         return 2
     code = res.exit_code
     if args.format == "json":
-        doc = {
-            "schema": SCHEMA, "version": __version__, "spec": res.spec,
-            "spec_hash": api.spec_hash(model), "game": res.game,
-            "params": model.param_values(),
-            "goal": {"text": res.goal, "kind": goal.kind, "profile": res.target},
-            "lever": res.lever, "objective": res.objective, "status": res.status,
-            "feasible": res.feasible, "optimal_value": res.optimal_value, "attained": res.attained,
-            "mechanism": res.mechanism, "certificate": res.certificate,
-            "recheck": [r.to_json() for r in res.recheck],
-            "audit": [r.to_json() for r in res.audit],
-            "spec_properties": [r.to_json() for r in res.spec_properties],
-            "required": list(res.required), "reason": res.reason, "exit_code": code,
-        }
-        _emit(dumps(doc), args.output, out)
+        _emit(dumps(document(res, model, goal.kind, code)), args.output, out)
     else:
         _emit(render_text(res, code), args.output, out)
     return code
+
+
+def _questions(model: Any, args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from verigroup.cli.commands import combine_exit
+    from verigroup.cli.main import _emit
+    from verigroup.diagnostics import SpecError, Span
+    from verigroup.mechanisms.checkers import run_question
+    from verigroup.mechanisms.properties import SynthesisQuestion
+    from verigroup.reports.jsonout import dumps
+    from verigroup import api
+
+    qs = [p for p in model.properties if isinstance(p, SynthesisQuestion)]
+    if not qs:
+        raise SpecError.single("E702", "the spec has no `synthesize` statement", Span(model.path),
+                               "give --goal GOAL --lever LEVER, or write `synthesize \"name\": GOAL PROFILE, LEVER`")
+    docs, texts, codes = [], [], []
+    for q in qs:
+        res = run_question(model, q, args.timeout, check=api.check_model)
+        code = res.exit_code
+        codes.append(code)
+        docs.append(dict(document(res, model, q.goal, code), name=q.name))
+        texts.append(f"synthesize \"{q.name}\"\n" + render_text(res, code))
+    code = combine_exit(codes)
+    if args.format == "json":
+        from verigroup import __version__
+
+        _emit(dumps({"schema": SCHEMA, "version": __version__, "spec": model.path, "questions": docs,
+                     "exit_code": code}), args.output, out)
+    else:
+        _emit("\n\n".join(texts), args.output, out)
+    return code
+
+
+def document(res: Any, model: Any, kind: str, code: int) -> dict[str, Any]:
+    from verigroup import __version__, api
+
+    doc = {
+        "schema": SCHEMA, "version": __version__, "spec": res.spec,
+        "spec_hash": api.spec_hash(model), "game": res.game,
+        "params": model.param_values(),
+        "goal": {"text": res.goal, "kind": kind, "profile": res.target},
+        "lever": res.lever, "objective": res.objective, "status": res.status,
+        "feasible": res.feasible, "optimal_value": res.optimal_value, "attained": res.attained,
+        "mechanism": res.mechanism, "certificate": res.certificate,
+        "recheck": [r.to_json() for r in res.recheck],
+        "audit": [r.to_json() for r in res.audit],
+        "spec_properties": [r.to_json() for r in res.spec_properties],
+        "required": list(res.required), "reason": res.reason, "exit_code": code,
+    }
+    return doc
 
 
 def render_text(res: Any, code: int) -> str:

@@ -162,13 +162,15 @@ def _moran_exact(tables: Sequence[Any], single: bool, s: tuple[int, ...], r: tup
     for num, den in ratios:
         if num <= 0 or den <= 0:
             raise ValueError("Moran fitness 1 - w + w*payoff must be positive; lower alpha (w)")
-    # rho = 1 / (1 + sum_l prod_{k<=l} fs/fr), exactly, with a running product
-    acc = Fraction(0)
-    prod_ = Fraction(1)
-    for fs_k, fr_k in ratios:
-        prod_ *= fs_k / fr_k
-        acc += prod_
-    return 1 / (1 + acc)
+    # rho = 1 / (1 + sum_l prod_{k<=l} g_k), g_k = fs/fr, evaluated by Horner's
+    # rule from the inside out, T <- g_k (1 + T), on an unreduced integer
+    # numerator/denominator (one gcd at the end instead of one per step).
+    u, v = 0, 1
+    for fs_k, fr_k in reversed(ratios):
+        gn = fs_k.numerator * fr_k.denominator
+        gd = fs_k.denominator * fr_k.numerator
+        u, v = gn * (v + u), gd * v
+    return Fraction(v, v + u)
 
 
 def _gth(p: list[list[Any]], zero: Any, one: Any) -> list[Any]:

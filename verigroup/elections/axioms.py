@@ -49,6 +49,7 @@ class AxiomResult:
     detail: str
     counterexample: Mapping[str, Any] | None = None
     certificate: Mapping[str, Any] | None = None
+    measure: Mapping[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"verdict": self.verdict.value, "method": self.method,
@@ -58,6 +59,8 @@ class AxiomResult:
             out["counterexample"] = dict(self.counterexample)
         if self.certificate is not None:
             out["certificate"] = dict(self.certificate)
+        if self.measure is not None:
+            out["measure"] = dict(self.measure)
         return out
 
 
@@ -104,7 +107,7 @@ def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
 
 
 def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
-          approve: int | None = None, names: tuple[str, ...] | None = None) -> AxiomAudit:
+          approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False) -> AxiomAudit:
     """Check ``axioms`` (all when empty) for a library rule."""
     axioms = axioms or AXIOMS
     validate(rule_name, voters, m, axioms)
@@ -118,8 +121,43 @@ def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exa
                       f"use fewer voters or alternatives, or `verigroup impossible` for the SAT route")
     dom = Domain(rule, space)
     start = time.perf_counter()
-    results = tuple(_check(dom, a, voters, exact) for a in dict.fromkeys(axioms))
+    results = tuple(_measured(dom, _check(dom, a, voters, exact), voters) if measure else _check(dom, a, voters, exact)
+                    for a in dict.fromkeys(axioms))
     return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start)
+
+
+MEASURED = ("pareto", "condorcet-winner", "condorcet-loser", "strategyproofness")
+
+
+def _measured(dom: Domain, res: AxiomResult, n: int) -> AxiomResult:
+    """How often the axiom fails at exactly ``n`` voters: violating
+    anonymous profiles, and the exact probability of a violation when every
+    voter draws a ranking uniformly and independently (impartial culture)."""
+    if res.axiom not in MEASURED or dom.rule.lottery:
+        return res
+    from fractions import Fraction
+    from math import factorial
+
+    mask = checks.violation_mask(dom, n, res.axiom)
+    lv = dom.level(n)
+    if dom.anonymous:
+        fact = [factorial(k) for k in range(n + 1)]
+        weight = [fact[n] // _prod(fact[int(c)] for c in row if c) for row in lv.counts[mask]]
+        bad_ordered = sum(weight)
+    else:
+        bad_ordered = int(mask.sum())
+    total = dom.space.size ** n
+    share = Fraction(bad_ordered, total)
+    return replace(res, measure={"voters": n, "violating_profiles": int(mask.sum()), "profiles": lv.size,
+                                 "impartial_culture_probability": f"{share.numerator}/{share.denominator}"
+                                 if share.denominator != 1 else str(share.numerator)})
+
+
+def _prod(xs: Any) -> int:
+    out = 1
+    for x in xs:
+        out *= x
+    return out
 
 
 def _sizes(voters: int, exact: bool) -> range:

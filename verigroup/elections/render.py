@@ -40,6 +40,8 @@ def audit_text(a: AxiomAudit) -> str:
                 lines.append(f"            voter {c['manipulator']['voter']} "
                              f"({'>'.join(c['manipulator']['ranking'])}) reports {'>'.join(c['misreport'])} "
                              f"-> {_outcome(c['manipulated_outcome'])}")
+            if "renaming" in c:
+                lines.append("            renaming " + ", ".join(f"{k}->{v}" for k, v in c["renaming"].items() if k != v))
             for key in ("other_profile", "renamed_profile", "new_profile", "profile_without", "swapped_profile"):
                 if key in c:
                     other = {"other_profile": "other_outcome", "renamed_profile": "renamed_outcome",
@@ -48,6 +50,10 @@ def audit_text(a: AxiomAudit) -> str:
                     lines.append(f"            {key.replace('_', ' ')}: {profile_text(c[key])} -> {_outcome(c[other])}")
         elif c and "dictator" in c:
             lines.append(f"            voter {c['dictator']} is a dictator")
+        if r.measure:
+            mm = r.measure
+            lines.append(f"            at {mm['voters']} voters: {mm['violating_profiles']} of {mm['profiles']} profiles "
+                         f"violate it; probability under impartial culture {mm['impartial_culture_probability']}")
     return "\n".join(lines) + "\n"
 
 
@@ -60,7 +66,7 @@ def impossible_text(r: ImpossibilityResult) -> str:
     enc = doc["encoding"]
     if "clauses" in enc:
         lines.append(f"  encoding: {enc['variables']} variables, {enc['clauses']} clauses over {enc['profiles']} "
-                     f"profiles (built in {enc['build_seconds']} s, solved in {enc.get('solve_seconds')} s)")
+                     f"ordered profiles ({enc['variable_blocks']} variable blocks)")
     if r.reason:
         lines.append(f"  reason: {r.reason}")
     cert = doc.get("certificate") or {}

@@ -38,7 +38,12 @@ __all__ = [
 ]
 
 DEFAULT_MAX_PROFILES = 5_000_000
-MAX_AGENTS = 64
+# numpy: several functions (broadcasting iterators, einsum, ...) support at
+# most 32 dimensions, fancy indexing 63; one dimension per agent.
+MAX_AGENTS = 32
+# All exact tensors of one game together (int64: 8 bytes an entry; Python
+# ints: the pointer, the object and its digits), checked before allocation.
+MAX_TENSOR_BYTES = 2_000_000_000
 
 SIZE_HINT = ("`verigroup check --method z3` decides properties over pure equilibria without the table; "
              "when the members of a family are interchangeable (payoffs depend only on how many play "
@@ -70,9 +75,28 @@ def check_size(shape: Sequence[int], max_profiles: int | None = None, span: Span
                               f"{limit:,}", sp, SIZE_HINT)
 
 
-def to_exact_tensor(r: Rat, shape: tuple[int, ...]) -> ExactTensor:
+def object_bytes(count: int, magnitude: int) -> int:
+    """Bytes of ``count`` Python ints up to ``magnitude`` in an object array."""
+    return count * (8 + 28 + 4 * (max(1, magnitude).bit_length() // 30))
+
+
+def _charge(budget: list[int] | None, need: int, span: Span | None) -> None:
+    if budget is None:
+        return
+    if budget[0] + need > MAX_TENSOR_BYTES:
+        raise TooLarge.single(
+            "E202", f"the exact payoff tables would need about {(budget[0] + need) / 1e9:.1f} GB "
+                    f"(the limit is {MAX_TENSOR_BYTES / 1e9:.0f} GB): the numbers are too large for this "
+                    "many profiles", span or Span(), SIZE_HINT)
+    budget[0] += need
+
+
+def to_exact_tensor(r: Rat, shape: tuple[int, ...], budget: list[int] | None = None,
+                    span: Span | None = None) -> ExactTensor:
     """One common denominator, reduced, broadcast to the full shape; int64
-    when every entry is within INT64_SAFE, else Python ints."""
+    when every entry is within INT64_SAFE, else Python ints.  ``budget``:
+    bytes already used by the game's tensors (a one-element list, updated);
+    E202 before allocating beyond :data:`MAX_TENSOR_BYTES`."""
     den = r.den
     if den.size == 1:
         d = int(den.flat[0])
@@ -89,10 +113,13 @@ def to_exact_tensor(r: Rat, shape: tuple[int, ...]) -> ExactTensor:
         num = num // g
         d //= g
     full = np.broadcast_to(num, shape)
-    big = int(np.abs(full).max()) if full.size else 0
+    big = int(np.abs(num).max()) if num.size else 0
+    size = math.prod(shape)
     if big <= INT64_SAFE:
+        _charge(budget, 8 * size, span)
         values = np.ascontiguousarray(full, dtype=np.int64)
     else:
+        _charge(budget, object_bytes(size, big), span)
         values = np.empty(shape, dtype=object)
         values[...] = full.astype(object) if full.dtype != object else full
     return ExactTensor(values, d)
@@ -123,9 +150,20 @@ def materialize(model: Model, *, params: Mapping[str, Fraction] | None = None,
     shape = model.shape
     check_size(shape, max_profiles, Span(model.path))
     ev = VectorEvaluator(model, params)
-    payoffs = tuple(to_exact_tensor(ev.payoff(k), shape) for k in range(len(model.agents)))
+    budget = [0]
+    sp = Span(model.path)
+    _charge([0], 8 * math.prod(shape) * (len(model.agents) + len(model.metrics)), sp)  # the least it needs
+    n = len(model.agents)
+    got: list[ExactTensor] = []
+    for k in range(n):
+        got.append(to_exact_tensor(ev.payoff(k), shape, budget,
+                                   getattr(model.agents[k].payoff, "span", None) or sp))
+        # the tables so far predict the rest: refuse now rather than after
+        # the memory is spent
+        _charge([budget[0] * n // (k + 1)], 0, getattr(model.agents[k].payoff, "span", None) or sp)
+    payoffs = tuple(got)
     metrics = {
-        name: MetricTensor(name, to_exact_tensor(ev.metric(name), shape), m.sense)
+        name: MetricTensor(name, to_exact_tensor(ev.metric(name), shape, budget, sp), m.sense)
         for name, m in model.metrics.items()
     }
     return NormalFormGame(

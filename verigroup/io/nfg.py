@@ -50,17 +50,18 @@ Every malformed file raises :class:`~verigroup.diagnostics.SpecError` with code
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, Iterator, NoReturn, Sequence
 
 import numpy as np
 
 from verigroup.diagnostics import SpecError, Span
-from verigroup.model.game import ExactTensor, NormalFormGame
+from verigroup.model.game import INT64_SAFE, ExactTensor, NormalFormGame
 
 if TYPE_CHECKING:  # pragma: no cover
     from verigroup.model.model import Model
@@ -70,6 +71,9 @@ __all__ = ["read_nfg", "write_nfg", "model_from_nfg", "parse_nfg", "ParsedNfg", 
 CODE = "E301"
 # Exponents beyond this are refused: 1e999999999 would be a gigabyte integer.
 MAX_EXPONENT = 4000
+# One table dimension per player; numpy supports at most 32 in several
+# functions (as verigroup.evaluate.MAX_AGENTS for specs).
+MAX_PLAYERS = 32
 _FORMAT_HINT = 'a Gambit strategic-form file starts with: NFG 1 R "title" { "P1" "P2" } { 2 2 }'
 
 _TOKEN_RE = re.compile(
@@ -125,11 +129,18 @@ class _Parser:
     def __init__(self, text: str, path: str) -> None:
         self.text = text
         self.path = path
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.toks = self._lex()
+        # tokens are lexed on demand: the fast payoff path reads the body
+        # of a large file without a token object per number
+        self.toks: list[_Tok] = []
+        self._lexer = self._lex()
+        self._lexed_all = False
         self.pos = 0
 
     # ---------------------------------------------------------- positions
+    @functools.cached_property
+    def line_starts(self) -> list[int]:  # only needed to position an error
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
     def span(self, start: int, end: int | None = None) -> Span:
         line = bisect.bisect_right(self.line_starts, start)
         col = start - self.line_starts[line - 1] + 1
@@ -143,11 +154,11 @@ class _Parser:
         raise SpecError.single(CODE, message, self.span(tok.start, tok.end), hint, self.text)
 
     # -------------------------------------------------------------- lexing
-    def _lex(self) -> list[_Tok]:
-        toks: list[_Tok] = []
+    def _lex(self) -> Iterator[_Tok]:
         text = self.text
         pos = 0
         n = len(text)
+        end = 0
         while pos < n:
             m = _TOKEN_RE.match(text, pos)
             assert m is not None  # the alternatives cover every character
@@ -157,20 +168,34 @@ class _Parser:
                     CODE, "unterminated quoted label", self.span(pos, pos + 1),
                     "the closing '\"' is missing (is the file truncated?)", text)
             if kind == "string":
-                toks.append(_Tok(kind, _UNESCAPE_RE.sub(r"\1", m.group()[1:-1]), pos, m.end()))
+                yield _Tok(kind, _UNESCAPE_RE.sub(r"\1", m.group()[1:-1]), pos, m.end())
+                end = m.end()
             elif kind != "ws":
-                toks.append(_Tok(kind, m.group(), pos, m.end()))
+                yield _Tok(kind, m.group(), pos, m.end())
+                end = m.end()
             pos = m.end()
         # EOF sits just after the last token, so a caret lands on a real line.
-        end = toks[-1].end if toks else 0
-        toks.append(_Tok("eof", "", end, end))
-        return toks
+        yield _Tok("eof", "", end, end)
+
+    def _ensure(self, i: int) -> None:
+        while len(self.toks) <= i and not self._lexed_all:
+            tok = next(self._lexer)
+            self.toks.append(tok)
+            if tok.kind == "eof":
+                self._lexed_all = True
+
+    def _lex_all(self) -> None:
+        if not self._lexed_all:
+            self.toks.extend(self._lexer)
+            self._lexed_all = True
 
     # ------------------------------------------------------------- cursor
     def peek(self) -> _Tok:
+        self._ensure(self.pos)
         return self.toks[self.pos]
 
     def next(self) -> _Tok:
+        self._ensure(self.pos)
         tok = self.toks[self.pos]
         if tok.kind != "eof":
             self.pos += 1
@@ -239,6 +264,9 @@ class _Parser:
         close = self.expect("rbrace", "a quoted player name or '}'")
         if not players:
             self.fail(close, "the game has no players", 'list the players: { "P1" "P2" }')
+        if len(players) > MAX_PLAYERS:
+            self.fail(close, f"the game has {len(players)} players; at most {MAX_PLAYERS} are supported",
+                      "a strategic-form table has one dimension per player (numpy's limit is 32)")
 
         self.expect("lbrace", "'{' opening the strategy list",
                     'give strategy counts { 2 2 } or labels { { "a" "b" } { "c" "d" } }')
@@ -282,6 +310,7 @@ class _Parser:
     # ---------------------------------------------------------------- body
     def flat_list(self, expected: int, what: str, plural: str, detail: str) -> list[_Tok]:
         """The remaining tokens, which must be exactly ``expected`` words."""
+        self._lex_all()
         body = self.toks[self.pos:-1]
         eof = self.toks[-1]
         msg = f"expected {expected} {plural} ({detail}), found {len(body)}"
@@ -293,6 +322,28 @@ class _Parser:
         if len(body) < expected:
             self.fail(eof, msg, "the file may be truncated")
         return body
+
+    def fast_payoffs(self, n: int, profiles: int, shape: tuple[int, ...]) -> list[ExactTensor] | None:
+        """The payoff-list body read straight into exact integer arrays when
+        it is exactly ``n * profiles`` integers or decimals (the common case,
+        no Fraction per number); None to take the token-by-token path (which
+        also positions every error)."""
+        start = self.peek().start
+        flat = _fast_numbers(self.text, start, n * profiles)
+        if flat is None:
+            return None
+        values, den = flat
+        out = []
+        for p in range(n):
+            col = values[p::n]
+            g = math.gcd(den, _gcd_all(col)) if den != 1 else 1
+            if g > 1:
+                col = col // g
+            vals = col.reshape(shape, order="F")
+            if vals.dtype != object and vals.size and int(np.abs(vals).max()) > INT64_SAFE:
+                vals = vals.astype(object)
+            out.append(ExactTensor(np.ascontiguousarray(vals) if vals.dtype != object else vals, den // g))
+        return out
 
     def payoff_body(self, n: int, profiles: int) -> list[list[Fraction]]:
         body = self.flat_list(n * profiles, "payoff", "payoffs", f"{n} players x {profiles} profiles")
@@ -331,6 +382,69 @@ class _Parser:
         return [[r[p] for r in rows] for p in range(n)]
 
 
+_NUMERIC_CHARS = str.maketrans("", "", "0123456789+-. \t\r\n\f\v")
+_FAST_DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+
+
+def _gcd_all(col: np.ndarray) -> int:
+    if col.size == 0:
+        return 0
+    if col.dtype == object:
+        g = 0
+        for v in col:
+            g = math.gcd(g, int(v))
+            if g == 1:
+                break
+        return g
+    return int(np.gcd.reduce(col))
+
+
+def _fast_numbers(text: str, start: int, expected: int) -> tuple[np.ndarray, int] | None:
+    """``expected`` integers or decimals from ``text[start:]`` as one exact
+    integer array and a common denominator (a power of ten), or None when
+    the body is anything else (the caller then reads it token by token)."""
+    import warnings
+
+    rest = text[start:]
+    if rest.translate(_NUMERIC_CHARS):
+        return None  # labels, rationals, exponents, braces: the general path
+    if "." not in rest:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            try:
+                arr = np.fromstring(rest, dtype=np.int64, sep=" ")  # type: ignore[call-overload]
+            except (ValueError, DeprecationWarning):
+                return None
+        if arr.size != expected or (arr.size and (int(arr.max()) >= 2**62 or int(arr.min()) <= -2**62)):
+            return None  # miscounted, or saturated: the general path reads big integers exactly
+        return arr, 1
+    words = rest.split()
+    if len(words) != expected:
+        return None
+    scale = 0
+    parts = []
+    for w in words:
+        m = _FAST_DECIMAL.fullmatch(w)
+        if m is None or not (m.group(2) or m.group(3)) or len(w) > 4000:
+            return None
+        frac = m.group(3) or ""
+        scale = max(scale, len(frac))
+        parts.append((m.group(1) == "-", m.group(2) or "0", frac))
+    if scale > 4000:
+        return None
+    ints = []
+    for neg, whole, frac in parts:
+        v = int(whole + frac.ljust(scale, "0"))
+        ints.append(-v if neg else v)
+    big = any(not -INT64_SAFE <= v <= INT64_SAFE for v in ints)
+    if big:
+        out = np.empty(len(ints), dtype=object)
+        out[:] = ints
+    else:
+        out = np.asarray(ints, dtype=np.int64)
+    return out, 10 ** scale
+
+
 def unique_labels(labels: Sequence[str]) -> list[str]:
     """Empty -> 1-based index; duplicates -> ``label#k`` (see module doc)."""
     named = [s if s != "" else str(i + 1) for i, s in enumerate(labels)]
@@ -361,10 +475,14 @@ def parse_nfg(text: str, path: str = "<nfg>") -> ParsedNfg:
     profiles = math.prod(sizes)
     n = len(players)
     first = p.peek()
+    shape = tuple(sizes)
+    fast: list[ExactTensor] | None = None
     if first.kind == "lbrace":
         dialect, columns = "outcomes", p.outcome_body(n, profiles)
     elif first.kind == "word":
-        dialect, columns = "payoffs", p.payoff_body(n, profiles)
+        dialect = "payoffs"
+        fast = p.fast_payoffs(n, profiles, shape)
+        columns = [] if fast is not None else p.payoff_body(n, profiles)
     elif first.kind == "eof":
         p.fail(first, "the file ends before the payoffs", "the file may be truncated")
     else:
@@ -373,8 +491,7 @@ def parse_nfg(text: str, path: str = "<nfg>") -> ParsedNfg:
         unique_labels(s) if isinstance(s, list) else [str(i + 1) for i in range(s)]
         for s in strategies
     ]
-    shape = tuple(sizes)
-    tensors = []
+    tensors = list(fast or [])
     for col in columns:
         arr = np.empty(profiles, dtype=object)
         arr[:] = col

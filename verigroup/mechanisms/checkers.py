@@ -14,7 +14,7 @@ from verigroup.analyses.registry import Context, checker
 from verigroup.evaluate import materialize
 from verigroup.mechanisms.bayesian import (
     BayesianMechanism, check_bic, check_budget, check_dsic, check_ir)
-from verigroup.mechanisms.properties import Incentive
+from verigroup.mechanisms.properties import Incentive, SynthesisQuestion
 from verigroup.model.game import ExactTensor
 from verigroup.model.model import Model
 from verigroup.verdicts import PropertyResult
@@ -77,3 +77,70 @@ def check_incentive(ctx: Context, prop: Incentive) -> PropertyResult:
         else:
             r = check_ir(m, interim=prop.kind == "interim_ir", name=prop.name)
     return PropertyResult(r.name, "Incentive", r.verdict, r.method, r.message, dict(r.evidence), prop.span)
+
+
+def check_all(model: Model, timeout: float | None = None, **_: Any) -> Any:
+    """The registered checkers over ``model.properties`` (what the synthesis
+    re-check needs, without importing the API layer above)."""
+    from types import SimpleNamespace
+
+    from verigroup.analyses.registry import get_checker
+    from verigroup.diagnostics import SpecError
+    from verigroup.verdicts import Verdict
+
+    ctx = Context(model, timeout=timeout)
+    results = []
+    for p in model.properties:
+        fn = get_checker(type(p))
+        try:
+            if fn is None:
+                raise SpecError.single("E110", f"no checker for {type(p).__name__}")
+            results.append(fn(ctx, p))
+        except SpecError as exc:
+            results.append(PropertyResult(p.name, type(p).__name__, Verdict.UNKNOWN, "none",
+                                          exc.diagnostics[0].message, {"reason": exc.diagnostics[0].message},
+                                          getattr(p, "span", None) or prop_span()))
+    return SimpleNamespace(results=tuple(results))
+
+
+def prop_span() -> Any:
+    from verigroup.diagnostics import Span
+
+    return Span()
+
+
+def run_question(model: Model, q: SynthesisQuestion, timeout: float | None = None,
+                 check: Any = None) -> Any:
+    from verigroup.mechanisms.goals import Goal
+    from verigroup.mechanisms.synthesis import synthesize
+
+    names = {a.name: a.actions[k] for a, k in zip(model.agents, q.target)}
+    goal = Goal(q.goal, q.target, f"{q.goal}:" + ",".join(f"{k}={v}" for k, v in names.items()))  # type: ignore[arg-type]
+    rng = (q.lo, q.hi) if q.lo is not None and q.hi is not None else None
+    from fractions import Fraction
+
+    share = rng if q.lever == "share" and rng is not None else (Fraction(0), Fraction(1))
+    return synthesize(model, goal, q.lever, bound=q.bound, share_range=share,
+                      param_range=rng if q.lever.startswith("param:") else None,
+                      timeout=timeout, check=check or check_all)
+
+
+@checker(SynthesisQuestion)
+def check_question(ctx: Context, prop: SynthesisQuestion) -> PropertyResult:
+    from verigroup.verdicts import Verdict
+
+    res = run_question(ctx.model, prop, ctx.timeout)
+    ev: dict[str, Any] = {"status": res.status, "optimal_value": res.optimal_value,
+                          "attained": res.attained, "lever": res.lever, "objective": res.objective,
+                          "mechanism": res.mechanism, "certificate": res.certificate,
+                          "recheck": [r.verdict.value for r in res.recheck]}
+    if res.status == "infeasible":
+        return PropertyResult(prop.name, "Synthesis", Verdict.VIOLATED, "synthesis",
+                              "no mechanism achieves the goal: " + str(res.certificate.get("why", "")),
+                              ev, prop.span)
+    if res.status in ("optimal", "infimum") and res.recheck_ok:
+        word = "optimum" if res.attained else "infimum (not attained)"
+        return PropertyResult(prop.name, "Synthesis", Verdict.HOLDS, "synthesis",
+                              f"{word} {res.optimal_value}; the mechanism passes its re-check", ev, prop.span)
+    return PropertyResult(prop.name, "Synthesis", Verdict.UNKNOWN, "synthesis",
+                          res.reason or "the synthesised mechanism could not be re-checked", ev, prop.span)

@@ -45,3 +45,22 @@ class Incentive:
     metric: str | None = None
     span: Span = field(default=NO_SPAN, compare=False)
     region: Any = None
+
+
+@dataclass(frozen=True)
+class SynthesisQuestion:
+    """``synthesize "name": unique careful, param(alpha, lo = 0, hi = 1)``:
+    answered by :func:`verigroup.mechanisms.synthesis.synthesize`; as a
+    property it HOLDS when a mechanism achieving the goal exists (the
+    evidence carries the certified optimum), is VIOLATED when the goal is
+    infeasible (with the proof), UNKNOWN otherwise."""
+
+    name: str
+    goal: str
+    target: tuple[int, ...]
+    lever: str                     # share | subsidy | transfer | tax:METRIC | param:NAME
+    bound: Fraction | None = None
+    lo: Fraction | None = None
+    hi: Fraction | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: Any = None

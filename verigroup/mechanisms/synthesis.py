@@ -159,6 +159,10 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
             raise SpecError.single("E702", f"--require: the spec has no property named {r!r}",
                                    Span(model.path), did_you_mean(r, names) or
                                    "properties: " + (", ".join(sorted(names)) or "none"))
+    if lever == "transfer" and len(model.agents) < 2:
+        raise SpecError.single("E702", "budget-balanced transfers need at least two agents: with one "
+                               "there is no one to transfer to", Span("--lever"),
+                               "use the subsidy lever (paid by an outside party)")
     ig = int_game(model.game())
     lo, hi = share_range
     if lever == "tax":
@@ -269,8 +273,10 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
         label = lever
     goal_props = _goal_properties(model, goal)
     audit_props = _audit_properties(model, goal)
-    transformed = with_payments(model, payments, label,
-                                goal_props + audit_props + list(model.properties))
+    from verigroup.mechanisms.properties import SynthesisQuestion
+
+    own = [p for p in model.properties if not isinstance(p, SynthesisQuestion)]
+    transformed = with_payments(model, payments, label, goal_props + audit_props + own)
     recheck: tuple[PropertyResult, ...] = ()
     audit: tuple[PropertyResult, ...] = ()
     spec_props: tuple[PropertyResult, ...] = ()

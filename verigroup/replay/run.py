@@ -49,12 +49,6 @@ def replay_report(rep: dict[str, Any], report_path: Path, timeout: float | None 
         if is_counting_evidence(pr):
             out.extend(replay_counting(model, prop, pr, name))
             continue
-        # ---- populations (issue 9): count vectors replayed by the scalar evaluator
-        from verigroup.replay.counting import is_counting_evidence, replay_counting
-
-        if is_counting_evidence(pr):
-            out.extend(replay_counting(model, prop, pr, name))
-            continue
         out.extend(EvidenceChecker(oracle, prop, pr, name).run())
     from verigroup.replay.counting import fresh_checker  # ---- populations (issue 9)
 

@@ -361,19 +361,6 @@ def _not_credible(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
             "so the commitment is not credible.")
 
 
-def _composite(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
-    parts = ev.get("parts") or []
-    decided = list(ev.get("decided_by") or [])
-    bits = []
-    for k in decided:
-        p = parts[k]
-        inner = ""
-        if p.get("verdict") == "VIOLATED" and isinstance(p.get("evidence"), Mapping):
-            inner = " " + explain_violation(p["evidence"], model, None, str(p.get("message", "")))
-        bits.append(f"\"{p.get('name')}\" is {p.get('verdict')}.{inner}")
-    return f"The {ev.get('op')} of its parts is decided by: " + " ".join(bits)
-
-
 def _smallest_n(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     from verigroup.reports.mathfmt import num
 
@@ -400,7 +387,7 @@ def _dynamics(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
 _KINDS = {
     "smallest_n": _smallest_n, "dynamics.*": _dynamics,
     "threshold": _threshold, "no_threshold": _no_threshold, "strategy": _strategy,
-    "not_credible": _not_credible, "composite": _composite,
+    "not_credible": _not_credible,
     "composite": _composite,
     "deviation": _deviation, "dominance": _dominance, "equilibrium": _equilibrium,
     "no_witness": _no_witness, "coalition": _coalition, "adversaries": _adversaries,

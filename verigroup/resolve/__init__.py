@@ -58,6 +58,7 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     # ---- mechanisms (issue 10): private types declare their type variables
     types_decls = [s for s in st if isinstance(s, A.TypesDecl)]
     incentive_decls = [s for s in st if isinstance(s, A.IncentiveDecl)]
+    synth_decls: list[A.SynthesizeDecl] = [x for x in st if isinstance(x, A.SynthesizeDecl)]
     type_map: dict[str, A.TypesDecl] = {}
     if types_decls or incentive_decls:
         from verigroup.resolve.mechanisms import declare_types
@@ -144,6 +145,14 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
                           f"the first is on line {seen[inc.name].span.line}")
         out.extend(resolve_incentives(ctx, incentive_decls, type_map, dict(metric_ir),
                                       [(a.family, a.index, a.actions) for a in agents]))
+    if synth_decls:  # ---- mechanisms (issue 10): synthesis questions
+        from verigroup.resolve.mechanisms import resolve_synthesis
+
+        for sq in synth_decls:
+            if sq.name in seen or any(getattr(p, "name", None) == sq.name for p in out):
+                ctx.error("E102", f'a second property named "{sq.name}"', sq.span)
+        out.extend(resolve_synthesis(ctx, synth_decls, dict(named), [(a.family, a.index, a.actions) for a in agents],
+                                     dict(metric_ir)))
     ctx.raise_if_errors()
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from verigroup.diagnostics import did_you_mean
-from verigroup.mechanisms.properties import INCENTIVE_KINDS, AgentTypes, Incentive
+from verigroup.mechanisms.properties import INCENTIVE_KINDS, AgentTypes, Incentive, SynthesisQuestion
 from verigroup.model.model import Param
 from verigroup.model import expr as X
 from verigroup.resolve.context import Ctx, const_value, walk
@@ -143,4 +143,80 @@ def resolve_incentives(ctx: Ctx, decls: list[A.IncentiveDecl], types: dict[str, 
         if bad_metric:
             continue
         out.append(Incentive(d.name, d.kind, tuple(space), outside, metric, d.span))  # type: ignore[arg-type]
+    return out
+
+
+def resolve_synthesis(ctx: Ctx, decls: list[A.SynthesizeDecl], named: dict[str, object],
+                      agent_actions: list[tuple[str, int | None, tuple[str, ...]]],
+                      metrics: dict[str, object]) -> list[SynthesisQuestion]:
+    """``synthesize`` statements -> SynthesisQuestion properties."""
+    from verigroup.resolve.exprs import ExprResolver
+    from verigroup.resolve.profiles import resolve_profile
+
+    out: list[SynthesisQuestion] = []
+    for d in decls:
+        n_before = len(ctx.diags)
+        if d.goal not in ("nash", "dominant", "unique"):
+            ctx.error("E701", f"unknown synthesis goal `{d.goal}`", d.goal_span,
+                      "a goal is nash, dominant or unique, then a profile")
+        if isinstance(d.profile, str):
+            prof = named.get(d.profile)
+            if prof is None:
+                ctx.error("E701", f"no profile named `{d.profile}`", d.profile_span,
+                          did_you_mean(d.profile, named) or "name a profile or write {agent: action, ...}")
+        else:
+            prof = resolve_profile(ctx, d.profile, None)
+        lever = d.lever
+        values: dict[str, Fraction] = {}
+        positional: list[tuple[str, object]] = []
+        for name, e, sp in d.args:
+            if e is None:
+                positional.append((name, sp))
+                continue
+            v = const_value(ExprResolver(ctx, "const").number(e, frozenset(), f"`{name}`"), ctx.param_values())
+            if v is None:
+                ctx.error("E702", f"`{name}` must be a constant", sp)
+            else:
+                values[name] = v
+        allowed = {"share": {"lo", "hi"}, "subsidy": {"bound"}, "transfer": {"bound"},
+                   "tax": {"bound"}, "param": {"lo", "hi"}}
+        if lever not in allowed:
+            ctx.error("E702", f"unknown lever `{lever}`", d.lever_span,
+                      did_you_mean(lever, allowed) or "levers: share, subsidy, transfer, tax(METRIC, bound = B), "
+                      "param(NAME, lo = A, hi = B)")
+            continue
+        for k in values:
+            if k not in allowed[lever]:
+                ctx.error("E702", f"`{lever}` takes no `{k}`", d.lever_span,
+                          "takes: " + ", ".join(sorted(allowed[lever])))
+        want_pos = 1 if lever in ("tax", "param") else 0
+        if len(positional) != want_pos:
+            ctx.error("E702", f"`{lever}` needs {'a metric' if lever == 'tax' else 'a parameter' if want_pos else 'no name'}"
+                      f" argument", d.lever_span,
+                      "tax(METRIC, bound = B) / param(NAME, lo = A, hi = B)")
+            continue
+        if lever == "tax":
+            metric = positional[0][0]
+            if metric not in metrics:
+                ctx.error("E101", f"no metric named `{metric}`", positional[0][1],  # type: ignore[arg-type]
+                          did_you_mean(metric, metrics))
+            if "bound" not in values:
+                ctx.error("E702", "the tax rate is an unknown without a bounded domain", d.lever_span,
+                          "give tax(METRIC, bound = B)")
+            lever = f"tax:{metric}"
+        elif lever == "param":
+            pname = positional[0][0]
+            if pname not in ctx.params:
+                ctx.error("E101", f"no param named `{pname}`", positional[0][1],  # type: ignore[arg-type]
+                          did_you_mean(pname, ctx.params))
+            if "lo" not in values or "hi" not in values:
+                ctx.error("E702", f"the parameter `{pname}` is an unknown without a bounded domain",
+                          d.lever_span, f"give param({pname}, lo = A, hi = B)")
+            lever = f"param:{pname}"
+        if len(ctx.diags) > n_before or prof is None:
+            continue
+        acts = getattr(prof, "actions")
+        target = tuple(aa[2].index(x) for aa, x in zip(agent_actions, acts))
+        out.append(SynthesisQuestion(d.name, d.goal, target, lever, values.get("bound"),
+                                     values.get("lo"), values.get("hi"), d.span))
     return out

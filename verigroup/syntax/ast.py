@@ -454,6 +454,22 @@ class TypesDecl:
 
 
 @dataclass(frozen=True)
+class SynthesizeDecl:
+    """``synthesize "name": unique careful, param(alpha, lo = 0, hi = 1)``:
+    ``profile`` is a profile name (str) or a dict literal."""
+
+    name: str
+    goal: str
+    profile: "str | Expr"
+    lever: str
+    args: tuple[tuple[str, Expr | None, Span], ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    goal_span: Span = field(default=NO_SPAN, compare=False)
+    profile_span: Span = field(default=NO_SPAN, compare=False)
+    lever_span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
 class IncentiveDecl:
     """``incentive "truthful": dsic`` / ``interim_ir(outside = 1)`` /
     ``weak_budget_balance(revenue)``."""

@@ -280,6 +280,15 @@ class _Convert:
                       for x in c[6:] if isinstance(x, Tree))
         return A.TypesDecl(str(c[1]), str(c[3]), items, self.sp(t), self.sp(c[1]), self.sp(c[3]))
 
+    def s_synthesize_decl(self, t: Tree, c: list[Any]) -> A.SynthesizeDecl:
+        goal_tok = c[3].children[0]
+        prof = c[4]
+        profile: str | A.Expr = str(prof) if isinstance(prof, Token) else self.expr(prof)
+        args = tuple((str(x.children[0]), self.expr(x.children[2]) if len(x.children) > 2 else None,
+                      self.sp(x)) for x in c[7:] if isinstance(x, Tree))
+        return A.SynthesizeDecl(str(c[1])[1:-1], str(goal_tok), profile, str(c[6]), args, self.sp(t),
+                                self.sp(goal_tok), self.sp(prof), self.sp(c[6]))
+
     def s_incentive_decl(self, t: Tree, c: list[Any]) -> A.IncentiveDecl:
         args = tuple((str(x.children[0]), self.expr(x.children[2]) if len(x.children) > 2 else None,
                       self.sp(x)) for x in c[4:] if isinstance(x, Tree))

@@ -7,8 +7,11 @@
   does not exist).
 * ``--method counting``: counting, UNKNOWN with the reason when the game is
   not anonymous or the property kind is not supported.
-* ``--method auto``: counting when the explicit route refuses the size and
-  the game is anonymous (tried before the Z3 route).
+* ``--method auto``: counting when the game is anonymous and its explicit
+  table has more than PLANNER_MIN_PROFILES profiles and more than its count
+  states, or when the explicit route refuses the size (before the Z3
+  route); a property kind counting space does not decide keeps the usual
+  route.
 """
 
 from __future__ import annotations
@@ -56,7 +59,27 @@ def counting_route(ctx: Any, prop: Any, method: str) -> PropertyResult | None:
         if getattr(prop, "region", None) is not None:
             return _unknown(prop, "parameter regions are not supported in counting space")
         return counting_result(ctx, prop)
+    if method == "auto" and _counting_is_smaller(ctx.model):
+        return counting_fallback(ctx, prop)
     return None
+
+
+# The planner: below this many profiles the explicit table is cheap and
+# every property kind is decided there; above it, an anonymous game goes to
+# counting space when that is smaller (a kind counting space does not
+# decide still falls back to the explicit route).
+PLANNER_MIN_PROFILES = 2**16
+
+
+def _counting_is_smaller(model: Any) -> bool:
+    if model.protocol is not None or not any(a.index is not None for a in model.agents):
+        return False
+    if model.num_profiles <= PLANNER_MIN_PROFILES:
+        return False
+    from verigroup.model.counting import counting_view, is_anonymous
+
+    ok, _ = is_anonymous(model)
+    return ok and counting_view(model).num_states() < model.num_profiles
 
 
 def counting_fallback(ctx: Any, prop: Any) -> PropertyResult | None:
