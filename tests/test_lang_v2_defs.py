@@ -169,3 +169,30 @@ def test_runaway_expansion_is_refused() -> None:
     with pytest.raises(SpecError) as info:
         verigroup.parse(f"game g\nagents a, b: actions x, y\n{lets}payoff a = f19(1)\npayoff b = 1\n")
     assert any(d.code == "E007" for d in info.value.diagnostics)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
+       st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
+       st.integers(0, 2), st.fractions(min_value=0, max_value=2, max_denominator=2))
+def test_valued_actions_z3_and_explicit_agree(va: list[Fraction], vb: list[Fraction], shape: int,
+                                              k: Fraction) -> None:
+    acts = lambda vs: ", ".join(f"x{i} = {v.numerator}/{v.denominator}" for i, v in enumerate(vs))  # noqa: E731
+    body = ["value(me) * (k - value(other))", "value(me) - value(other) * value(other)",
+            "value(me) if value(me) > value(other) else k * value(other)"][shape]
+    text = (f"game v\nparam k = {k.numerator}/{k.denominator}\n"
+            f"agents a: actions {acts(va)}\nagents b: actions {acts(vb)}\n"
+            f"let u(me, other) = {body}\npayoff a = u(a, b)\npayoff b = u(b, a)\n"
+            + "".join(f'property "n{i}{j}": nash {{a: x{i}, b: x{j}}}\n'
+                      for i in range(len(va)) for j in range(len(vb)))
+            + 'property "dom": (weakly dominant(a, x0)) or not (strictly dominant(b, x1))\n')
+    m = verigroup.parse(text)
+    g = m.game()
+    u = {0: lambda me, o: me * (k - o), 1: lambda me, o: me - o * o,
+         2: lambda me, o: me if me > o else k * o}[shape]
+    for i, x in enumerate(va):
+        for j, y in enumerate(vb):
+            assert g.payoff_vector((i, j)) == (u(x, y), u(y, x))
+    explicit = {r.name: r.verdict for r in m.check().results}
+    symbolic = {r.name: r.verdict for r in verigroup.parse(text).check(method="z3").results}
+    assert explicit == symbolic
