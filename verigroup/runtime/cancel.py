@@ -91,7 +91,7 @@ _installed: list[bool] = [False]
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     request_cancel(_SIGNAL_REASONS.get(signum, "interrupted"))
-    if in_finalizer(frame):
+    if in_finalizer(frame, imports=False):
         kick()  # the alarm raises in a moment; an exception here would be lost
         return
     raise Interrupted(cancel_reason())

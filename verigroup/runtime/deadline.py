@@ -99,19 +99,22 @@ def validate_seconds(seconds: float | None) -> float | None:
 _NATIVE_WRAPPERS = (f"{os.sep}z3{os.sep}", f"{os.sep}ctypes{os.sep}")
 
 
-def in_finalizer(frame: FrameType | None) -> bool:
+def in_finalizer(frame: FrameType | None, imports: bool = True) -> bool:
     """Is it unsafe to raise here?  In an object finalizer the exception
     would be "ignored" and lost; inside a native engine's Python wrapper
     (z3's ctypes glue) ctypes would re-wrap it as ``ctypes.ArgumentError``
     or drop it in a callback; during an ``import`` it would leave a module
     half-initialised (numpy then reports a bogus "source tree" ImportError).
-    Callers then set a flag and retry shortly."""
+    Callers then set a flag and retry shortly.  ``imports=False`` ignores
+    imports: a cancelled run ends anyway, and a heavy import (scipy) would
+    delay Ctrl-C by seconds."""
     if frame is not None and any(w in frame.f_code.co_filename for w in _NATIVE_WRAPPERS):
         return True
     depth = 0
     while frame is not None and depth < 400:
         code = frame.f_code
-        if (depth < 8 and code.co_name == "__del__") or code.co_filename.startswith("<frozen importlib"):
+        if (depth < 8 and code.co_name == "__del__") or (
+                imports and code.co_filename.startswith("<frozen importlib")):
             return True
         frame = frame.f_back
         depth += 1
@@ -123,7 +126,7 @@ def _alarm(signum: int, frame: FrameType | None) -> None:
     if exc is None and not expired():
         _arm()  # an outer budget's timer fired early: wait for the real end
         return
-    if in_finalizer(frame):
+    if in_finalizer(frame, imports=exc is None):
         # Raising here would be lost or re-wrapped: try again in a moment.
         if _stack:
             signal.setitimer(signal.ITIMER_REAL, _REARM)
