@@ -68,7 +68,8 @@ def mixed_equilibria(game: NormalFormGame, engine: str = "auto") -> EquilibriumS
         from verigroup.solvers.nplayer import solve_nplayer
 
         nres = solve_nplayer(game)
-        npts = tuple(MixedPoint(e.strategy, exact=e.exact, epsilon=e.epsilon) for e in nres.equilibria)
+        npts = tuple(MixedPoint(e.strategy, exact=e.exact, epsilon=e.epsilon, algebraic=e.algebraic)
+                     for e in nres.equilibria)
         return EquilibriumSet(Concept.MIXED_NASH, npts, nres.complete, nres.method, nres.reason,
                               {"components_infinite": nres.continuum,
                                "approximate": sum(1 for e in nres.equilibria if not e.exact)})

@@ -64,6 +64,10 @@ class MixedPoint:
     concept: str = Concept.MIXED_NASH.value
     exact: bool = True
     epsilon: Fraction = Fraction(0)
+    # irrational equilibria (n-player support enumeration): per agent, per
+    # action, the exact algebraic number as Z3 ``root-obj`` text ("0" off
+    # the support); reports turn it into polynomial + isolating interval
+    algebraic: tuple[tuple[str, ...], ...] | None = None
 
     def expect(self, tensor: ExactTensor) -> Fraction:
         return expect_product(tensor, self.strategy)
@@ -79,6 +83,10 @@ class MixedPoint:
             metrics={m: self.expect(t.tensor) for m, t in game.metrics.items()},
             exact=self.exact,
             epsilon=self.epsilon,
+            extra=({"algebraic": {p: {game.actions[i][a]: x for a, x in enumerate(self.algebraic[i])
+                                      if x.startswith("(root-obj")}
+                                  for i, p in enumerate(game.players)}}
+                   if self.algebraic is not None else {}),
         )
 
 

@@ -92,6 +92,25 @@ def check_document(reports: Sequence[Report], version: str, exit_code: int) -> d
     }
 
 
+def _algebraic_json(eq: dict[str, Any]) -> dict[str, Any]:
+    """An irrational equilibrium's exact coordinates: each Z3 ``root-obj``
+    becomes ``{"root_obj", "polynomial", "root_index",
+    "isolating_interval", "decimal"}`` (docs/report-schema.md); the
+    rational approximation (``strategies``) and its exact ``epsilon`` stay."""
+    from verigroup.reports.mathfmt import algebraic_number
+
+    alg = eq.get("algebraic")
+    if not isinstance(alg, dict):
+        return eq
+    out: dict[str, Any] = {}
+    for agent, acts in alg.items():
+        out[agent] = {}
+        for act, text in (acts or {}).items():
+            rec = algebraic_number(text) if isinstance(text, str) else None
+            out[agent][act] = {"root_obj": text, **rec} if rec else {"root_obj": text}
+    return {**eq, "algebraic": out}
+
+
 def solution_to_json(sol: Solution, model_name: str, path: str, spec_hash: str,
                      version: str, params: dict[str, Any]) -> dict[str, Any]:
     doc: dict[str, Any] = {
@@ -102,7 +121,7 @@ def solution_to_json(sol: Solution, model_name: str, path: str, spec_hash: str,
         "concept": sol.concept,
         "complete": sol.complete,
         "method": sol.method,
-        "equilibria": [e.to_json() for e in sol.equilibria],
+        "equilibria": [_algebraic_json(e.to_json()) for e in sol.equilibria],
     }
     if sol.reason:
         doc["reason"] = sol.reason

@@ -212,6 +212,85 @@ def _set_text(obj: Any, var: str) -> str | None:
     return None
 
 
+# ------------------------------------------------------- algebraic numbers
+
+
+def algebraic_number(sexpr: str, width: Fraction = Fraction(1, 10**15)) -> dict[str, Any] | None:
+    """A Z3 algebraic number ``(root-obj POLY K)`` (the K-th smallest real
+    root of POLY in ``x``) as an exact, checkable JSON record::
+
+        {"polynomial": "3*x**2 - 1", "root_index": 2,
+         "isolating_interval": ["p/q", "p/q"], "decimal": "0.57735"}
+
+    The interval (width at most ``width``) contains that root and no other
+    root of the polynomial (sympy's exact real-root isolation).  None when
+    the text is not a ``root-obj``."""
+    m = re.fullmatch(r"\s*\(root-obj\s+(.*)\s+(\d{1,6})\)\s*", sexpr or "", re.S)
+    if m is None or len(sexpr) > 20_000:
+        return None
+    try:
+        import sympy
+
+        x = sympy.Symbol("x")
+        expr = _sexpr(_tokens(m.group(1)), x)
+        poly = sympy.Poly(expr, x)
+        k = int(m.group(2))
+        ivs = sorted(poly.intervals(eps=sympy.Rational(width.numerator, width.denominator)),
+                     key=lambda iv: iv[0][0])
+        if not 1 <= k <= len(ivs):
+            return None
+        (lo, hi), _mult = ivs[k - 1]
+    except (ValueError, TypeError, IndexError, ArithmeticError, ImportError):
+        return None
+    except Exception:  # noqa: BLE001 - sympy's own errors: no structured form, the text stays
+        return None
+    flo, fhi = Fraction(int(lo.p), int(lo.q)), Fraction(int(hi.p), int(hi.q))
+    return {"polynomial": str(poly.as_expr()).replace("**", "^"), "root_index": k,
+            "isolating_interval": [exact_text(flo), exact_text(fhi)], "decimal": decimal((flo + fhi) / 2, 12)}
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\(|\)|[^\s()]+", text)
+
+
+def _sexpr(tokens: list[str], x: Any) -> Any:
+    """Evaluate Z3's polynomial s-expression (``+ - * ^``, integers, ``x``)."""
+    import sympy
+
+    pos = 0
+
+    def parse() -> Any:
+        nonlocal pos
+        tok = tokens[pos]
+        pos += 1
+        if tok != "(":
+            if tok == "x":
+                return x
+            return sympy.Rational(tok)
+        op = tokens[pos]
+        pos += 1
+        args = []
+        while tokens[pos] != ")":
+            args.append(parse())
+        pos += 1
+        if op == "+":
+            return sympy.Add(*args)
+        if op == "*":
+            return sympy.Mul(*args)
+        if op == "-":
+            return -args[0] if len(args) == 1 else args[0] - sympy.Add(*args[1:])
+        if op == "^" and len(args) == 2 and args[1].is_Integer and 0 <= int(args[1]) <= 1000:
+            return args[0] ** args[1]
+        if op == "/" and len(args) == 2:
+            return args[0] / args[1]
+        raise ValueError(f"unexpected operator {op!r}")
+
+    out = parse()
+    if pos != len(tokens):
+        raise ValueError("trailing tokens")
+    return out
+
+
 # ------------------------------------------------------------ pictures
 
 
@@ -354,5 +433,5 @@ def _seq(m: re.Match[str]) -> str:
     return open_ + ", ".join(items) + close
 
 
-__all__ = ["region_pieces", "num", "decimal", "interval", "region", "region_from_evidence", "sympy_set", "humanize",
+__all__ = ["algebraic_number", "region_pieces", "num", "decimal", "interval", "region", "region_from_evidence", "sympy_set", "humanize",
            "to_fraction", "is_long", "EMPTY"]

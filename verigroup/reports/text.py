@@ -113,6 +113,11 @@ def render_solution(sol: Solution, game_name: str, model: Any = None) -> str:
             lines.append(f"{' ' * len(m)}  min {o['min']} at {_profiles(o['argmin'], o['argmin_count'])}")
     if ex.pop("components_infinite", None) is True:
         lines.append("infinitely many equilibria: the list shows the extreme points of the components")
+    if isinstance(ex.get("approximate"), int):
+        n = ex.pop("approximate")
+        if n:
+            lines.append(f"{n} equilibri{'um is' if n == 1 else 'a are'} irrational or approximate "
+                         "(decimals above; exact forms and epsilon in --format json)")
     for key, val in ex.items():
         if key in ("components", "cliques"):
             continue
