@@ -63,38 +63,54 @@ def subsidy_closed_form(ig: IntGame, kind: str, target: tuple[int, ...], bound: 
     dual = []
     strict_at_target: list[str] = []
     for i in range(ig.n):
+        # gap[s] = best deviation payoff - own payoff (scaled by ig.den), at
+        # the rows where agent i plays its target action (vectorised)
+        u = ig.u[i]
+        best = u.max(axis=i, keepdims=True)
+        gap = np.take(best - u, [target[i]], axis=i)
         if kind == "nash":
-            rows = [target]
+            idx = tuple(0 if k == i else target[k] for k in range(ig.n))
+            cells = [(target, int(gap[idx]))]
         else:
-            rows = [s for s in ig.profiles() if s[i] == target[i]]
-        for s in rows:
-            g, d = _gap(ig, i, s)
-            if g > bound:
+            where = np.argwhere(gap > 0)
+            vals = gap[tuple(where.T)].tolist() if len(where) else []
+            pos_list = where.tolist()
+            for pos in pos_list:
+                pos[i] = target[i]
+            cells = [(tuple(pos), int(v)) for pos, v in zip(pos_list, vals)]
+        for s_, graw in cells:
+            if graw * bound.denominator > bound.numerator * ig.den:
+                g = Fraction(graw, ig.den)
+                _, d = _gap(ig, i, s_)
                 return MoneyAnswer("infeasible", None, (), {
                     "method": "exact: one constraint exceeds the bound",
-                    "contradiction": {"agent": ig.players[i], "profile": ig.names(s),
+                    "contradiction": {"agent": ig.players[i], "profile": ig.names(s_),
                                       "deviation": ig.actions[i][d] if d is not None else None,
                                       "needs": str(g), "bound": str(bound)},
                     "why": f"{ig.players[i]} must be paid at least {g} at this profile, more than the "
                            f"bound {bound}"})
-            if g > 0:
-                pays[i][s] = g
+            if graw > 0:
+                pays[i][s_] = Fraction(graw, ig.den)
         if kind == "dominant" and len(ig.actions[i]) > 1:
             # weak dominance: strictly better somewhere; one extra row does it
             # for every competitor.  Off the target it costs nothing.
-            rows_by_cost = sorted(rows, key=lambda s: s == target)
-            for s in rows_by_cost:
-                g, _ = _gap(ig, i, s)
-                if bound - g > 0:
-                    pays[i][s] = g + min(Fraction(1), bound - g)
-                    if s == target:
-                        strict_at_target.append(ig.players[i])
-                    break
-            else:
+            flat = np.flatnonzero((gap.astype(object) * bound.denominator < bound.numerator * ig.den).ravel())
+            rows = []
+            for f in flat[:2].tolist():              # the first off-target row will do
+                pos = list(np.unravel_index(f, gap.shape))
+                pos[i] = target[i]
+                rows.append(tuple(int(x) for x in pos))
+            rows.sort(key=lambda r: r == target)
+            if not rows:
                 return MoneyAnswer("infeasible", None, (), {
                     "method": "exact: no room under the bound for a strict preference",
                     "why": f"{ig.players[i]}'s target action can never be strictly better within the "
                            f"bound {bound}"})
+            s_ = rows[0]
+            g, _ = _gap(ig, i, s_)
+            pays[i][s_] = g + min(Fraction(1), bound - g)
+            if s_ == target:
+                strict_at_target.append(ig.players[i])
         g, d = _gap(ig, i, target)
         if g > 0 and d is not None:
             dual.append({"agent": ig.players[i], "deviation": ig.actions[i][d], "gap": str(g),
