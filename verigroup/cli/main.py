@@ -235,6 +235,9 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
 
         return int(getattr(commands, "cmd_" + args.command)(args, overrides, stdout, stderr))
     except SpecError as exc:
+        from verigroup.runtime import progress
+
+        progress.clear()  # the error starts on a line of its own
         stderr.write(exc.render() + "\n")
         return EXIT_USAGE
     except SystemExit as exc:  # argparse --help / --version
