@@ -422,3 +422,15 @@ def test_group_evidence_replays_at_thirty_thousand(tmp_path: Path) -> None:
     report.write_text(json.dumps(doc))
     code, out, _ = run(["replay", str(report)])
     assert code == 1 and "the coalition's gains are" in out
+
+
+def test_a_count_over_part_of_a_family_is_not_symmetric() -> None:
+    partial = PG.replace("count(j: a[j] == contribute)", "count(j in 1..3: a[j] == contribute)")
+    with pytest.raises(NotAnonymous, match="not over the whole family"):
+        counting_view(verigroup.parse(partial, overrides={"n": "5"}))
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(partial, overrides={"n": "20000"})
+    d = exc.value.diagnostics[0]
+    assert d.code == "E007" and d.span.line == 5 and "not over the whole family" in d.message
+    rep = verigroup.parse(partial, overrides={"n": "5"}).check(method="counting")
+    assert all(r.verdict.value == "UNKNOWN" and "not anonymous" in r.message for r in rep.results)
