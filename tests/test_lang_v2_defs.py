@@ -196,3 +196,40 @@ def test_valued_actions_z3_and_explicit_agree(va: list[Fraction], vb: list[Fract
     explicit = {r.name: r.verdict for r in m.check().results}
     symbolic = {r.name: r.verdict for r in verigroup.parse(text).check(method="z3").results}
     assert explicit == symbolic
+
+
+AUCTION = """game first_price "First-price auction on a bid grid"
+param n = 3
+agents bidder[1..n]: actions zero = 0, one = 1, two = 2, three = 3
+let valuation(i) = 4 if i == 1 else (3 if i == 2 else 2)
+let highest = max(j in 1..n: value(bidder[j]))
+let winners = count(j in 1..n: value(bidder[j]) == highest)
+payoff bidder[i] = (valuation(i) - value(bidder[i])) / winners if value(bidder[i]) == highest else 0
+metric revenue = highest
+property "revenue at least 2 in every equilibrium": for every nash p: revenue(p) >= 2
+property "some equilibrium gives bidder 1 at least 1": for some nash p: payoff(bidder[1], p) >= 1
+"""
+
+
+def test_definitions_rename_their_index_variables_apart() -> None:
+    """`winners` uses `highest` inside an aggregate over j, and `highest`
+    aggregates over j itself: the definition's j is renamed apart."""
+    m = verigroup.parse(AUCTION)
+    vals = {1: 4, 2: 3, 3: 2}
+    g = m.game()
+
+    def pay(prof: tuple[int, ...]) -> tuple[Fraction, ...]:
+        hi = max(prof)
+        w = sum(1 for b in prof if b == hi)
+        return tuple(Fraction(vals[i + 1] - prof[i], w) if prof[i] == hi else Fraction(0) for i in range(3))
+
+    profiles = list(itertools.product(range(4), repeat=3))
+    for prof in profiles:
+        assert g.payoff_vector(prof) == pay(prof)
+    nash = [p for p in profiles if all(pay(p)[i] >= pay(p[:i] + (b,) + p[i + 1:])[i]
+                                       for i in range(3) for b in range(4))]
+    want = {"revenue at least 2 in every equilibrium": all(max(p) >= 2 for p in nash),
+            "some equilibrium gives bidder 1 at least 1": any(pay(p)[0] >= 1 for p in nash)}
+    explicit = {r.name: r.verdict for r in m.check().results}
+    symbolic = {r.name: r.verdict for r in verigroup.parse(AUCTION).check(method="z3").results}
+    assert explicit == symbolic == {k: Verdict.HOLDS if v else Verdict.VIOLATED for k, v in want.items()}

@@ -134,6 +134,39 @@ def substitute(e: Any, mapping: dict[str, A.Expr]) -> Any:
     return dataclasses.replace(e, **changes) if changes else e
 
 
+def rename_bound(e: Any, suffix: str, mapping: dict[str, str] | None = None) -> Any:
+    """``e`` with the index variable of every aggregate renamed ``var + suffix``
+    (not a name a spec can write), so a definition's own index variables
+    never clash with, or capture, the variables where it is used."""
+    mapping = mapping or {}
+    if isinstance(e, A.EName):
+        return A.EName(mapping[e.name], e.span) if e.name in mapping else e
+    if isinstance(e, A.EAggregate):
+        inner = {**mapping, e.var: e.var + suffix}
+        return dataclasses.replace(
+            e, var=e.var + suffix,
+            lo=None if e.lo is None else rename_bound(e.lo, suffix, mapping),
+            hi=None if e.hi is None else rename_bound(e.hi, suffix, mapping),
+            filter=None if e.filter is None else rename_bound(e.filter, suffix, inner),
+            body=rename_bound(e.body, suffix, inner))
+    if not dataclasses.is_dataclass(e) or isinstance(e, type):
+        return e
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(e):
+        if f.name.endswith("span"):
+            continue
+        v = getattr(e, f.name)
+        if isinstance(v, tuple):
+            nv = tuple(rename_bound(x, suffix, mapping) for x in v)
+            if nv != v:
+                changes[f.name] = nv
+        elif dataclasses.is_dataclass(v):
+            nv2 = rename_bound(v, suffix, mapping)
+            if nv2 is not v:
+                changes[f.name] = nv2
+    return dataclasses.replace(e, **changes) if changes else e
+
+
 def expansion_allowed(ctx: Ctx, name: str, span: Span) -> bool:
     """Count one expansion of ``name``; report cycles and runaway expansion."""
     if name in ctx.let_stack:

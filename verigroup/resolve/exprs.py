@@ -271,7 +271,7 @@ class ExprResolver:
     # ------------------------------------------------------------ calls
     # ---- language v2 (issue 8): definitions and valued actions
     def _expand(self, name: str, span: Span, args: tuple[A.Expr, ...], env: frozenset[str]) -> Typed:
-        from verigroup.resolve.definitions import expansion_allowed, substitute
+        from verigroup.resolve.definitions import expansion_allowed, rename_bound, substitute
 
         ctx = self.ctx
         d = ctx.lets[name]
@@ -286,7 +286,8 @@ class ExprResolver:
             return ERR
         if not expansion_allowed(ctx, name, span):
             return ERR
-        body = substitute(d.body, {p: a for (p, _), a in zip(d.params or (), args)}) if args else d.body
+        body = rename_bound(d.body, "'" + str(len(ctx.let_stack) + 1))
+        body = substitute(body, {p: a for (p, _), a in zip(d.params or (), args)}) if args else body
         ctx.let_stack.append(name)
         try:
             n_before = len(ctx.diags)
