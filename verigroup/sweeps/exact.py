@@ -1,0 +1,80 @@
+"""Exact verdict boundaries from the Z3 route.
+
+Along a range axis, with every other parameter fixed, a property whose kind
+supports parameter regions (``... for r in [lo, hi]``) is decided for the
+whole interval at once by :mod:`verigroup.analyses.symbolic`, which returns
+the exact set of values where it holds.  Its endpoints inside the interval
+are the exact boundaries; they replace the sampled (bisection) brackets of
+the same property on the same line.  Where the route does not apply (payoffs
+not piecewise linear in the parameter, a size parameter, an unsupported
+kind) the sampled brackets stay, labelled as such.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Sequence
+
+from verigroup.diagnostics import SpecError
+from verigroup.sweeps.grid import Grid, q
+
+if TYPE_CHECKING:  # pragma: no cover
+    from verigroup.sweeps.run import Boundary
+
+#: Lines (settings of the other parameters) decided exactly per axis.
+MAX_EXACT_LINES = 200
+
+
+def _region(text: str, path: str, overrides: dict[str, str], prop_name: str, param: str,
+            lo: Fraction, hi: Fraction, timeout: float | None) -> list[tuple[Fraction, Fraction, bool, bool]] | None:
+    from verigroup import api
+    from verigroup.analyses.registry import Context
+    from verigroup.model.expr import Num
+    from verigroup.model.properties import ParamRegion
+    from verigroup.resolve import build_model
+
+    try:
+        model = build_model(text, path, overrides)
+        prop = next(p for p in model.properties if p.name == prop_name)
+        if not hasattr(prop, "region"):
+            return None
+        prop = dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi)))
+        res = api._check_one(Context(model, timeout=timeout, options={"method": "auto"}), prop)
+    except (SpecError, StopIteration, TypeError):
+        return None
+    ev: Any = res.evidence
+    if not isinstance(ev, dict) or not isinstance(ev.get("region"), list):
+        return None
+    closed = ev.get("closed") or [[True, True]] * len(ev["region"])
+    return [(Fraction(a), Fraction(b), bool(c[0]), bool(c[1])) for (a, b), c in zip(ev["region"], closed)]
+
+
+def exact_boundaries(text: str, path: str, grid: Grid, props: Sequence[str],
+                     sampled: Sequence["Boundary"], timeout: float | None) -> list["Boundary"]:
+    from verigroup.sweeps.run import Boundary
+
+    out: list[Boundary] = []
+    replaced: set[tuple[str, str, tuple[tuple[str, Fraction], ...]]] = set()
+    for k, ax in enumerate(grid.axes):
+        if ax.step is None and ax.count < 2:
+            continue
+        others = sorted({pt[:k] + pt[k + 1:] for pt in grid.points})[:MAX_EXACT_LINES]
+        for rest in others:
+            fixed = tuple((n, v) for n, v in zip(grid.names[:k] + grid.names[k + 1:], rest))
+            overrides = {n: q(v) for n, v in fixed}
+            overrides[ax.name] = q(ax.lo)
+            for prop in props:
+                region = _region(text, path, overrides, prop, ax.name, ax.lo, ax.hi, timeout)
+                if region is None:
+                    continue
+                replaced.add((prop, ax.name, fixed))
+                for lo, hi, lo_c, hi_c in region:
+                    if lo > ax.lo:
+                        out.append(Boundary(prop, ax.name, fixed, lo, lo, "VIOLATED", "HOLDS", True,
+                                            holds_at=lo_c))
+                    if hi < ax.hi:
+                        out.append(Boundary(prop, ax.name, fixed, hi, hi, "HOLDS", "VIOLATED", True,
+                                            holds_at=hi_c))
+    out += [b for b in sampled if (b.property, b.param, b.fixed) not in replaced]
+    return out
