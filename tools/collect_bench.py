@@ -74,6 +74,18 @@ def main() -> None:
         parts.append(f"## {title}\n\n{what}\n")
         f = ROOT / "bench" / "results" / fname
         parts.append(demote(f.read_text()) + "\n" if f.exists() else "**(not yet measured)**\n")
+    # Every other result file is collected too, under its own first heading
+    # (a benchmark needs no edit here to appear in the docs).
+    listed = {fname for fname, _, _ in SECTIONS}
+    for f in sorted((ROOT / "bench" / "results").glob("*.md")):
+        if f.name in listed:
+            continue
+        text = f.read_text().strip()
+        first, _, rest = text.partition("\n")
+        title = first.lstrip("#").strip() if first.startswith("#") else f.stem
+        body = rest if first.startswith("#") else text
+        parts.append(f"## {title}\n\n`bench/bench_{f.stem}.py`\n")
+        parts.append(demote(body) + "\n")
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(parts))
 
 
