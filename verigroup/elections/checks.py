@@ -71,7 +71,7 @@ def condorcet(dom: Domain, n: int, loser: bool) -> Cex | None:
     n_xy = support(lv.counts, dom.space)
     margin = n_xy - n_xy.transpose(0, 2, 1)
     eye = np.eye(dom.space.m, dtype=bool)[None]
-    special = np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2)   # P x m
+    special = np.asarray(np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2))   # P x m
     has = special.any(axis=1)
     who = np.argmax(special, axis=1)
     if lv.outcomes.ndim == 1:
@@ -337,7 +337,7 @@ def violation_mask(dom: Domain, n: int, axiom: str) -> np.ndarray:
         loser = axiom == "condorcet-loser"
         margin = n_xy - n_xy.transpose(0, 2, 1)
         eye = np.eye(sp.m, dtype=bool)[None]
-        special = np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2)
+        special = np.asarray(np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2))
         has, who = special.any(axis=1), np.argmax(special, axis=1)
         return has & ((lv.outcomes == who) if loser else (lv.outcomes != who))
     if axiom == "strategyproofness":

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from verigroup.elections.profiles import IntArray, RankingSpace, full_profiles, multiset_rank
+from verigroup.elections.profiles import BoolArray, IntArray, RankingSpace, full_profiles, multiset_rank
 
 SCF_AXIOMS = ("pareto", "anonymity", "neutrality", "monotonicity", "condorcet-winner", "condorcet-loser",
               "iia", "strategyproofness", "non-dictatorship")
@@ -110,10 +110,10 @@ def _new_vars(enc: Encoding, k: int) -> IntArray:
     return np.arange(first, first + k, dtype=np.int64)
 
 
-def _unanimous(enc: Encoding) -> IntArray:
+def _unanimous(enc: Encoding) -> BoolArray:
     """``dom[p, x, y]``: every voter ranks x above y at p."""
     pref = enc.space.prefers()[enc.seqs]         # P x n x m x m
-    return pref.all(axis=1)
+    return np.asarray(pref.all(axis=1), dtype=bool)
 
 
 def _scf(enc: Encoding, axioms: tuple[str, ...]) -> None:
@@ -126,18 +126,18 @@ def _scf(enc: Encoding, axioms: tuple[str, ...]) -> None:
         enc.add(np.stack([-enc.win(reps, x), -enc.win(reps, y)], axis=1), -1)
     if "pareto" in axioms:
         dom = _unanimous(enc).any(axis=1)                   # P x m: y dominated
-        p, y = np.nonzero(dom)
-        enc.add(-enc.win(p, y)[:, None], p)
+        dp, dy = np.nonzero(dom)
+        enc.add(-enc.win(dp, dy)[:, None], dp)
     if "condorcet-winner" in axioms or "condorcet-loser" in axioms:
         pref = sp.prefers()[seqs].sum(axis=1)               # P x m x m support
         margin = pref - pref.transpose(0, 2, 1)
         eye = np.eye(m, dtype=bool)[None]
         if "condorcet-winner" in axioms:
-            p, x = np.nonzero(np.where(eye, True, margin > 0).all(axis=2))
-            enc.add(enc.win(p, x)[:, None], p)
+            cp, cx = np.nonzero(np.where(eye, True, margin > 0).all(axis=2))
+            enc.add(enc.win(cp, cx)[:, None], cp)
         if "condorcet-loser" in axioms:
-            p, x = np.nonzero(np.where(eye, True, margin < 0).all(axis=2))
-            enc.add(-enc.win(p, x)[:, None], p)
+            lp, lx = np.nonzero(np.where(eye, True, margin < 0).all(axis=2))
+            enc.add(-enc.win(lp, lx)[:, None], lp)
     if "strategyproofness" in axioms:
         for i in range(enc.n):
             for k in range(m - 1):                           # swap positions k, k+1 of voter i's ranking
@@ -154,10 +154,10 @@ def _scf(enc: Encoding, axioms: tuple[str, ...]) -> None:
             for k in range(1, m):                            # raise the alternative at position k by one
                 true_r = seqs[:, i]
                 perm = sp.perms[true_r].copy()
-                x = perm[:, k].copy()
+                lifted = perm[:, k].copy()
                 perm[:, [k - 1, k]] = perm[:, [k, k - 1]]
                 other = allp + (_perm_rows_index(sp, perm) - true_r) * sp.size ** (enc.n - 1 - i)
-                enc.add(np.stack([-enc.win(allp, x), enc.win(other, x)], axis=1), allp)
+                enc.add(np.stack([-enc.win(allp, lifted), enc.win(other, lifted)], axis=1), allp)
     if "neutrality" in axioms:
         _neutral(enc, lambda p, q, s: [np.stack([-enc.win(p, x), enc.win(q, s[x])], axis=1) for x in range(m)])
     if "iia" in axioms:

@@ -23,7 +23,7 @@ def gains(space: RankingSpace, r: int, new: IntArray, old: IntArray, d_new: int 
     order = space.perms[r]
     cn = np.cumsum(new[:, order], axis=1) * d_old
     co = np.cumsum(old[:, order], axis=1) * d_new
-    return (cn > co).any(axis=1)
+    return np.asarray((cn > co).any(axis=1), dtype=bool)
 
 
 def outcome_json(value: Any, space: RankingSpace, denominator: int) -> Any:

@@ -41,8 +41,8 @@ def witness_of(enc: Encoding, model: list[int], axioms: tuple[str, ...]) -> dict
     audit = audit_table(enc.kind, table, enc.seqs, sp, axioms)
     rows = []
     for p in range(min(P, TABLE_SHOWN)):
-        out: Any = sp.names[int(table[p])] if enc.kind == "scf" else [sp.names[int(v)] for v in table[p]]
-        rows.append({"profile": profile_json([int(v) for v in enc.seqs[p]], sp, anonymous=False), "outcome": out})
+        chosen: Any = sp.names[int(table[p])] if enc.kind == "scf" else [sp.names[int(v)] for v in table[p]]
+        rows.append({"profile": profile_json([int(v) for v in enc.seqs[p]], sp, anonymous=False), "outcome": chosen})
     digest = hashlib.sha256(json.dumps(table.tolist()).encode()).hexdigest()
     out: dict[str, Any] = {"entries": P, "shown": rows, "table_sha256": digest, "audit": audit,
                            "audit_method": "brute force over all ordered profiles and all misreports"}
@@ -68,7 +68,7 @@ def audit_table(kind: str, table: IntArray, seqs: IntArray, sp: RankingSpace,
     res: dict[str, bool] = {}
     for ax in axioms:
         if ax == "pareto":
-            dom = pref.all(axis=1)
+            dom = np.asarray(pref.all(axis=1))
             if kind == "scf":
                 res[ax] = not dom[allp, :, table].any()
             else:
@@ -95,7 +95,7 @@ def audit_table(kind: str, table: IntArray, seqs: IntArray, sp: RankingSpace,
             margin = sup - sup.transpose(0, 2, 1)
             eye = np.eye(m, dtype=bool)[None]
             loser = ax == "condorcet-loser"
-            special = np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2)
+            special = np.asarray(np.where(eye, True, margin < 0 if loser else margin > 0).all(axis=2))
             has, who = special.any(axis=1), np.argmax(special, axis=1)
             top = table if kind == "scf" else table[:, 0]
             res[ax] = not (has & ((top == who) if loser else (top != who))).any()
