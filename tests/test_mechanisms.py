@@ -206,3 +206,42 @@ def test_transformed_game_is_an_ordinary_model() -> None:
     z3rep = check_model(dataclasses.replace(res.transformed, properties=res.transformed.properties[:1],
                                             _cache={}), method="z3")
     assert z3rep.results[0].verdict == Verdict.HOLDS
+
+
+@pytest.mark.parametrize("seed,shape,k", [(1, (2, 2), 2), (2, (3, 3), 2), (4, (2, 2, 2), 2),
+                                          (5, (2, 2, 2), 3), (8, (3, 2, 2), 2)])
+def test_resilient_share_is_tight_for_the_coalition_checker(seed: int, shape: tuple[int, ...], k: int) -> None:
+    from verigroup.mechanisms.synthesis import _goal_properties
+    from verigroup.mechanisms.transform import apply_share
+
+    g = _game(seed + 50, shape)
+    model = _model(g)
+    w = int_game(g).welfare
+    target = tuple(int(x) for x in np.unravel_index(int(np.argmax(w.astype(float))), w.shape))
+    goal = Goal("resilient", target, "r", k)
+    res = synthesize(model, goal, "share", check=check_model)
+
+    def holds(a: Fraction) -> bool:
+        m = apply_share(model, a, _goal_properties(model, goal))
+        return check_model(m).results[0].verdict == Verdict.HOLDS
+
+    if res.status == "infeasible":
+        assert not any(holds(Fraction(j, 4)) for j in range(5))
+        return
+    assert res.recheck_ok and res.optimal_value is not None
+    assert holds(res.optimal_value) == res.attained
+    if res.optimal_value > 0:
+        assert not holds(res.optimal_value - Fraction(1, 10**5))
+
+
+def test_resilient_goal_text_and_levers(cli) -> None:
+    res = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:2:a=contribute", "--lever", "share",
+              "--format", "json")
+    import json
+
+    doc = json.loads(res.out)
+    assert res.code == 0 and doc["optimal_value"] == "4/5" and doc["mechanism"]["selfishness_level"] == "1"
+    bad = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:9:a=contribute", "--lever", "share")
+    assert bad.code == 2 and "resilient:K:PROFILE" in bad.err
+    bad = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:2:a=contribute", "--lever", "subsidy")
+    assert bad.code == 2 and "one-parameter levers" in bad.err

@@ -17,8 +17,8 @@ from typing import Literal
 from verigroup.diagnostics import SpecError, Span, did_you_mean
 from verigroup.model.model import Model
 
-GoalKind = Literal["nash", "dominant", "unique"]
-GOAL_KINDS: tuple[GoalKind, ...] = ("nash", "dominant", "unique")
+GoalKind = Literal["nash", "dominant", "unique", "resilient"]
+GOAL_KINDS: tuple[GoalKind, ...] = ("nash", "dominant", "unique", "resilient")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Goal:
     kind: GoalKind
     target: tuple[int, ...]
     text: str = ""
+    k: int = 1          # resilient: coalitions of at most k agents
 
     def describe(self, model: Model) -> dict[str, str]:
         return {a.name: a.actions[k] for a, k in zip(model.agents, self.target)}
@@ -44,14 +45,24 @@ def parse_goal(text: str, model: Model) -> Goal:
     kind = kind.strip()
     if not colon or kind not in GOAL_KINDS:
         raise _fail(text, 0, f"unknown goal `{kind}`" if colon else f"goal `{text}` has no `KIND:`",
-                    "a goal is nash:PROFILE, dominant:PROFILE or unique:PROFILE", len(kind) or 1)
+                    "a goal is nash:PROFILE, dominant:PROFILE, unique:PROFILE or resilient:K:PROFILE",
+                    len(kind) or 1)
     offset = len(kind) + 1
+    k = 1
+    if kind == "resilient":
+        num, colon2, rest2 = rest.partition(":")
+        if not colon2 or not num.strip().isdigit() or not 1 <= int(num.strip()) <= len(model.agents):
+            raise _fail(text, offset, "a resilience goal is resilient:K:PROFILE with 1 <= K <= the number "
+                        "of agents", "for example resilient:2:coop", max(len(num), 1))
+        k = int(num.strip())
+        offset += len(num) + 1
+        rest = rest2
     body = rest.strip()
     if not body:
         raise _fail(text, offset, "the goal names no profile",
                     "name a profile of the spec or write agent=action,agent=action")
     offset += len(rest) - len(rest.lstrip())
-    return Goal(kind, resolve_profile(body, model, text, offset), text)  # type: ignore[arg-type]
+    return Goal(kind, resolve_profile(body, model, text, offset), text, k)  # type: ignore[arg-type]
 
 
 def resolve_profile(body: str, model: Model, text: str, offset: int) -> tuple[int, ...]:

@@ -301,6 +301,70 @@ def _unique(ig: IntGame, dr: Direction, target: tuple[int, ...], itv: Interval,
     return ShareAnswer(True, x, False, witness, base)
 
 
+MAX_RESILIENT_WORK = 4_000_000
+
+
+def synthesize_resilient(ig: IntGame, target: tuple[int, ...], k: int, lo: Fraction, hi: Fraction,
+                         dr: Direction) -> ShareAnswer:
+    """The least theta making ``target`` k-resilient: for every coalition C
+    (|C| <= k) and joint deviation d of C, some member j does not strictly
+    gain: ``a_j + b_j * theta >= 0``.  A Boolean combination of linear
+    conditions in one unknown: feasibility is constant between the roots, so
+    the roots and one point inside each gap decide it exactly."""
+    import itertools
+
+    groups: list[list[tuple[Fraction, Fraction]]] = []
+    work = 0
+    for size in range(1, k + 1):
+        for coal in itertools.combinations(range(ig.n), size):
+            choices = [range(len(ig.actions[j])) for j in coal]
+            for acts in itertools.product(*choices):
+                if any(a == target[j] for a, j in zip(acts, coal)):
+                    continue          # every member moves (a smaller coalition covers the rest)
+                d = list(target)
+                for a, j in zip(acts, coal):
+                    d[j] = a
+                dd = tuple(d)
+                groups.append([(Fraction(int(dr.A[j][target] - dr.A[j][dd]), dr.scale),
+                                Fraction(int(dr.B[j][target] - dr.B[j][dd]), dr.scale)) for j in coal])
+                work += size
+    roots = sorted({-a / b for g in groups for a, b in g if b != 0 and lo < -a / b < hi} | {lo, hi})
+    if work * len(roots) > MAX_RESILIENT_WORK:
+        raise TooLarge.single("E202", f"resilience synthesis would test {work:,} conditions at "
+                              f"{len(roots):,} points (limit {MAX_RESILIENT_WORK:,})", Span("--goal"),
+                              "use a smaller k or a smaller game")
+
+    def blocked_all(x: Fraction) -> tuple[bool, list[tuple[Fraction, Fraction]] | None]:
+        for g in groups:
+            if not any(a + b * x >= 0 for a, b in g):
+                return False, g
+        return True, None
+
+    base: dict[str, Any] = {"method": "exact: conditions linear in the unknown, decided at every root "
+                                      "and inside every gap between roots",
+                            "domain": [str(lo), str(hi)], "coalition_deviations": len(groups),
+                            "points_tested": 0}
+    tested = 0
+    for idx, c in enumerate(roots):
+        tested += 1
+        ok, _ = blocked_all(c)
+        if ok:
+            base["points_tested"] = tested
+            base["note"] = f"every value below {c} lets some coalition of at most {k} gain"
+            return ShareAnswer(True, c, True, c, base)
+        if idx + 1 < len(roots):
+            tested += 1
+            ok, _ = blocked_all((c + roots[idx + 1]) / 2)
+            if ok:
+                base["points_tested"] = tested
+                base["attained"] = False
+                base["note"] = f"the infimum {c} is not attained: at {c} some coalition still gains"
+                return ShareAnswer(True, c, False, simplest_above(c, roots[idx + 1]), base)
+    base["points_tested"] = tested
+    base["why"] = f"at every value in [{lo}, {hi}] some coalition of at most {k} gains"
+    return ShareAnswer(False, None, False, None, base)
+
+
 def simplest_above(x: Fraction, nxt: Fraction) -> Fraction:
     """A readable point just above an infimum: the fraction with the least
     denominator in ``(x, x + (nxt - x) / 4]`` (the midpoint if none is

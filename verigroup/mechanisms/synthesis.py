@@ -22,7 +22,14 @@ from verigroup.mechanisms.goals import Goal
 from verigroup.mechanisms.money import (
     MoneyAnswer, lp_synthesis, payment_table, subsidy_closed_form, verify_payments)
 from verigroup.mechanisms.share import (
-    param_direction, selfishness_level, synthesize_share, tax_direction)
+    Direction, ShareAnswer, param_direction, selfishness_level, share_direction, synthesize_resilient,
+    synthesize_share, tax_direction)
+
+
+def _one_dim(ig: Any, goal: Goal, lo: Fraction, hi: Fraction, dr: Direction | None) -> ShareAnswer:
+    if goal.kind == "resilient":
+        return synthesize_resilient(ig, goal.target, goal.k, lo, hi, dr or share_direction(ig))
+    return synthesize_share(ig, goal.kind, goal.target, lo, hi, dr)
 from verigroup.mechanisms.tables import int_game
 from verigroup.mechanisms.transform import share_payments, with_payments
 from verigroup.model.model import Model
@@ -96,6 +103,9 @@ def _goal_properties(model: Model, goal: Goal) -> list[Property]:
     prof = Profile(tuple(a.actions[k] for a, k in zip(model.agents, goal.target)), "target")
     if goal.kind == "nash":
         return [IsEquilibrium("goal: the target is a Nash equilibrium", prof, GOAL_SPAN)]
+    if goal.kind == "resilient":
+        return [CoalitionStable(f"goal: no coalition of at most {goal.k} gains by leaving the target",
+                                "resilient", prof, goal.k, span=GOAL_SPAN)]
     if goal.kind == "dominant":
         return [Dominant(f"goal: {a.actions[k]} is dominant for {a.name}", (i,), a.actions[k],
                          span=GOAL_SPAN) for i, (a, k) in enumerate(zip(model.agents, goal.target))]
@@ -159,6 +169,10 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
             raise SpecError.single("E702", f"--require: the spec has no property named {r!r}",
                                    Span(model.path), did_you_mean(r, names) or
                                    "properties: " + (", ".join(sorted(names)) or "none"))
+    if goal.kind == "resilient" and lever in ("subsidy", "transfer"):
+        raise SpecError.single("E702", f"the resilient goal is available for the one-parameter levers "
+                               f"(share, tax, param), not {lever}", Span("--lever"),
+                               "use --lever share, tax:METRIC or param:NAME")
     if lever == "transfer" and len(model.agents) < 2:
         raise SpecError.single("E702", "budget-balanced transfers need at least two agents: with one "
                                "there is no one to transfer to", Span("--lever"),
@@ -189,7 +203,7 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
                   required=tuple(required))
     payments: list[dict[tuple[int, ...], Fraction]]
     if lever == "share":
-        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi)
+        ans = _one_dim(ig, goal, lo, hi, None)
         if not ans.feasible or ans.witness_alpha is None:
             return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
                                    mechanism={}, certificate=ans.certificate, **common)  # type: ignore[arg-type]
@@ -208,7 +222,7 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
         base = model.param_values()
         at0 = int_game(materialize(model, params=base | {metric: Fraction(0)}))
         at1 = int_game(materialize(model, params=base | {metric: Fraction(1)}))
-        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi, param_direction(ig, at0, at1))
+        ans = _one_dim(ig, goal, lo, hi, param_direction(ig, at0, at1))
         if not ans.feasible or ans.witness_alpha is None:
             return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
                                    mechanism={"range": [str(lo), str(hi)]}, certificate=ans.certificate,
@@ -226,8 +240,7 @@ def synthesize(model: Model, goal: Goal, lever: str, *, bound: Fraction | None =
         label = f"{metric}={theta}"
     elif lever == "tax":
         mt = model.game().metrics[metric].tensor
-        ans = synthesize_share(ig, goal.kind, goal.target, lo, hi,
-                               tax_direction(ig, mt.values.astype(object), mt.denominator))
+        ans = _one_dim(ig, goal, lo, hi, tax_direction(ig, mt.values.astype(object), mt.denominator))
         if not ans.feasible or ans.witness_alpha is None:
             return SynthesisResult(status="infeasible", optimal_value=None, attained=False,
                                    mechanism={"bound": str(bound)}, certificate=ans.certificate,
