@@ -67,15 +67,19 @@ def render_solution(sol: Solution, game_name: str, model: Any = None) -> str:
             for prof, pr in e.distribution:
                 lines.append(f"       {num(pr):>8}  " + ", ".join(f"{a}={x}" for a, x in prof.items()))
         elif isinstance(spe, Mapping):
-            lines.append(f"  #{k}:" + (" (behaviour strategies)" if e.extra.get("mixed") else ""))
+            plays = equilibrium_plays(tree, spe) if tree is not None else []
+            kind = "behaviour-strategy SPE" if e.extra.get("mixed") else "SPE"
+            if len(plays) == 1:
+                lines.append(f"  #{k}: {kind}; equilibrium path: {play_text(plays[0])}")
+            else:
+                lines.append(f"  #{k}: {kind}" + ("; equilibrium paths:" if plays else "; choices:"))
+                for play in plays:
+                    lines.append(f"       path with probability {num(play.probability)}: {play_text(play)}")
+            lines.append("       choices at each information set:")
             for agent, table in spe.items():
                 choices = "; ".join(f"at {label}: {strategy_text(c)}" for label, c in table.items()) \
                     if isinstance(table, Mapping) and table else "(never moves)"
-                lines.append(f"       {agent}: {choices}")
-            if tree is not None:
-                for play in equilibrium_plays(tree, spe):
-                    chance = "" if play.probability == 1 else f" (probability {num(play.probability)})"
-                    lines.append(f"       equilibrium path{chance}: {play_text(play)}")
+                lines.append(f"         {agent}: {choices}")
         else:
             parts = []
             for agent, strat in e.strategies.items():
