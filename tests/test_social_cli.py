@@ -108,3 +108,11 @@ def test_impartial_culture_measure(cli, rule: str) -> None:  # type: ignore[no-u
               "--axiom", "strategyproofness", "--format", "json")
     got = Fraction(json.loads(res.out)["axioms"]["strategyproofness"]["measure"]["impartial_culture_probability"])
     assert got == _manipulable_share(rule, 3, 3)
+
+
+def test_axioms_timeout_is_unknown(cli) -> None:  # type: ignore[no-untyped-def]
+    res = cli("axioms", "--rule", "borda", "--voters", "7", "--alternatives", "4", "--timeout", "0.01",
+              "--axiom", "pareto", "--axiom", "monotonicity", "--format", "json")
+    doc = json.loads(res.out)
+    assert res.code == 3
+    assert all(r["verdict"] == "UNKNOWN" for r in doc["axioms"].values())

@@ -36,9 +36,11 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
 
     if overrides:
         raise SpecError([Diagnostic("E401", "axioms takes no --set")])
+    if args.timeout is not None and not args.timeout > 0:
+        raise SpecError([Diagnostic("E401", f"--timeout must be positive, got {args.timeout}")])
     if args.approve is not None and not 1 <= args.approve <= args.alternatives:
         raise SpecError([Diagnostic("E401", f"--approve must be in 1..{args.alternatives}, got {args.approve}")])
     res = audit(args.rule, args.voters, args.alternatives, tuple(args.axiom), exact=args.exact,
-                approve=args.approve, measure=args.measure)
+                approve=args.approve, measure=args.measure, timeout=args.timeout)
     _emit(dumps(res.to_json()) if args.format == "json" else audit_text(res), args.output, out)
     return res.exit_code

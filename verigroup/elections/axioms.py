@@ -107,8 +107,11 @@ def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
 
 
 def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
-          approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False) -> AxiomAudit:
-    """Check ``axioms`` (all when empty) for a library rule."""
+          approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False,
+          timeout: float | None = None) -> AxiomAudit:
+    """Check ``axioms`` (all when empty) for a library rule.  ``timeout``
+    (seconds) is checked between electorate sizes: what is not finished is
+    UNKNOWN, never HOLDS."""
     axioms = axioms or AXIOMS
     validate(rule_name, voters, m, axioms)
     rule = make_rule(rule_name, m, approve)
@@ -121,8 +124,15 @@ def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exa
                       f"use fewer voters or alternatives, or `verigroup impossible` for the SAT route")
     dom = Domain(rule, space)
     start = time.perf_counter()
-    results = tuple(_measured(dom, _check(dom, a, voters, exact), voters) if measure else _check(dom, a, voters, exact)
-                    for a in dict.fromkeys(axioms))
+    end = None if timeout is None else start + timeout
+    out = []
+    for a in dict.fromkeys(axioms):
+        if end is not None and time.perf_counter() > end:
+            out.append(AxiomResult(a, Verdict.UNKNOWN, "exhaustive", 0, f"not checked: the {timeout:g} s timeout ran out"))
+            continue
+        res = _check(dom, a, voters, exact, end)
+        out.append(_measured(dom, res, voters) if measure and res.verdict != Verdict.UNKNOWN else res)
+    results = tuple(out)
     return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start)
 
 
@@ -164,7 +174,7 @@ def _sizes(voters: int, exact: bool) -> range:
     return range(voters, voters + 1) if exact else range(1, voters + 1)
 
 
-def _check(dom: Domain, axiom: str, voters: int, exact: bool) -> AxiomResult:
+def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None = None) -> AxiomResult:
     scope = f"{voters} voters" if exact else f"1..{voters} voters"
     kind = "anonymous profiles" if dom.anonymous else "profiles"
     if axiom == "non-dictatorship":
@@ -180,6 +190,9 @@ def _check(dom: Domain, axiom: str, voters: int, exact: bool) -> AxiomResult:
     }[axiom]
     checked = 0
     for n in _sizes(voters, exact):
+        if end is not None and time.perf_counter() > end:
+            return AxiomResult(axiom, Verdict.UNKNOWN, "exhaustive", checked,
+                               f"timeout before {n} voters; no violation with fewer voters")
         try:
             cex = finder(dom, n)
         except checks.TooLarge as exc:
