@@ -235,13 +235,15 @@ def test_resilient_share_is_tight_for_the_coalition_checker(seed: int, shape: tu
 
 
 def test_resilient_goal_text_and_levers(cli) -> None:
-    res = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:2:a=contribute", "--lever", "share",
-              "--format", "json")
     import json
 
+    pd = "specs/prisoners_dilemma.vg"
+    res = cli("synthesize", pd, "--goal", "resilient:2:collude", "--lever", "share", "--format", "json")
     doc = json.loads(res.out)
-    assert res.code == 0 and doc["optimal_value"] == "4/5" and doc["mechanism"]["selfishness_level"] == "1"
-    bad = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:9:a=contribute", "--lever", "share")
+    # the pair's joint deviation to (defect, defect) never pays: alpha = 4/5 as for Nash
+    assert res.code == 0 and doc["optimal_value"] == "4/5" and doc["goal"]["kind"] == "resilient"
+    assert [r["verdict"] for r in doc["recheck"]] == ["HOLDS"]
+    bad = cli("synthesize", pd, "--goal", "resilient:3:collude", "--lever", "share")
     assert bad.code == 2 and "resilient:K:PROFILE" in bad.err
-    bad = cli("synthesize", "specs/public_goods.vg", "--goal", "resilient:2:a=contribute", "--lever", "subsidy")
+    bad = cli("synthesize", pd, "--goal", "resilient:2:collude", "--lever", "subsidy")
     assert bad.code == 2 and "one-parameter levers" in bad.err
