@@ -434,3 +434,13 @@ def test_a_count_over_part_of_a_family_is_not_symmetric() -> None:
     assert d.code == "E007" and d.span.line == 5 and "not over the whole family" in d.message
     rep = verigroup.parse(partial, overrides={"n": "5"}).check(method="counting")
     assert all(r.verdict.value == "UNKNOWN" and "not anonymous" in r.message for r in rep.results)
+
+
+def test_replay_of_a_million_members(tmp_path: Path) -> None:
+    spec = tmp_path / "pg.vg"
+    spec.write_text(PG)
+    report = tmp_path / "big.json"
+    run(["check", str(spec), "--set", "n=1000000", "--format", "json", "-o", str(report)])
+    code, out, _ = run(["replay", str(report)])
+    assert code == 0, out
+    assert out.count("re-evaluated with the scalar evaluator") >= 3

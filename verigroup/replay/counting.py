@@ -6,9 +6,10 @@ on).  The spec's own payoff IR is evaluated with the project's scalar
 evaluator (:class:`verigroup.evaluate.scalar.ScalarEvaluator`) at that
 concrete profile, for one representative member of each action class: no
 count expression of :mod:`verigroup.model.counting` is used.  Aggregates
-iterate over every member, so a million-member family costs a few seconds
-per representative.  Metrics (sums of every member's payoff) are re-checked
-only for families of at most :data:`MAX_METRIC_MEMBERS`.
+evaluate their body once per run of alike members (see
+:meth:`_Canonical.aggregate`), so a million-member family costs
+milliseconds.  Metrics are re-checked for up to
+:data:`MAX_METRIC_MEMBERS` members in all.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from verigroup.model.expr import ActionIs
 from verigroup.model.model import Agent, Model
 from verigroup.replay.result import Finding
 
-MAX_METRIC_MEMBERS = 2000
+MAX_METRIC_MEMBERS = 10**7
 KINDS = ("population_deviation", "population_equilibrium", "population_dominance", "smallest_n",
          "population_witness", "population_adversaries", "population_coalition")
 
@@ -92,6 +93,41 @@ class _Canonical(ScalarEvaluator):
                 raise ValueError(f"the counts of `{fam}` sum to {acc - lo}, not to its {hi - lo + 1} members")
             self.bounds[fam] = cum
 
+    # -- aggregates over runs of alike members ---------------------------
+    def aggregate(self, e: Any, env: dict[str, int]) -> Any:
+        """Members of one class, none of them moved or bound to an index in
+        scope, are interchangeable *for this expression* when the aggregate's
+        variable is used only as the index of one family's members and in
+        ``j == i`` / ``j != i`` comparisons: the body is then evaluated once
+        per run of such members and weighted by the run's length."""
+        fam = _plain_family(e)
+        if fam is None:
+            return super().aggregate(e, env)
+        lo, hi = self.integer(e.lo, env), self.integer(e.hi, env)
+        flo = next((f_lo for f, f_lo, _, _ in self.members.fams if f == fam), None)
+        if flo is None:
+            return super().aggregate(e, env)
+        off = self.members.offset[fam]
+        cuts = {lo, hi + 1}
+        start = flo + (1 if self.lead is not None and self.lead[0] == fam else 0)
+        cuts.add(start)
+        for end, _ in self.bounds[fam]:
+            cuts.add(end)
+        special = {k - off + flo for k in self.moved if self.members.locate(k)[0] == fam}
+        special |= {v for v in env.values()}
+        for v in special:
+            cuts |= {v, v + 1}
+        points = sorted(c for c in cuts if lo <= c <= hi + 1)
+        items: list[tuple[Any, int]] = []
+        for a, b in zip(points, points[1:]):
+            if b <= a:
+                continue
+            inner = {**env, e.var: a}
+            if e.filter is not None and not self.cond(e.filter, inner):
+                continue
+            items.append((self.ev(e.body, inner), b - a))
+        return _combine(self, e, items)
+
     def find_agent(self, family: str, index: int | None) -> int | None:
         for fam, lo, hi, t in self.members.fams:
             if fam == family:
@@ -114,6 +150,60 @@ class _Canonical(ScalarEvaluator):
 
     def same_action(self, j: int, k: int) -> bool:
         return self.action(j) == self.action(k)
+
+
+def _plain_family(e: Any) -> str | None:
+    """The family the aggregate's variable indexes, when that is its only
+    use (besides ``j == i`` / ``j != i``); else None."""
+    from verigroup.model import expr as X
+
+    fams: set[str] = set()
+    ok = [True]
+
+    def walk(n: Any, parent: Any) -> None:
+        if isinstance(n, X.IndexVar) and n.name == e.var:
+            if isinstance(parent, X.AgentRef):
+                fams.add(parent.family)
+            elif not (isinstance(parent, X.Compare) and parent.op in ("==", "!=")
+                      and isinstance(parent.left, X.IndexVar) and isinstance(parent.right, X.IndexVar)):
+                ok[0] = False
+            return
+        if isinstance(n, X.Aggregate) and n is not e and n.var == e.var:
+            ok[0] = False
+        for f in getattr(n, "__dataclass_fields__", {}):
+            if f == "span":
+                continue
+            v = getattr(n, f)
+            for c in (v if isinstance(v, tuple) else (v,)):
+                if hasattr(c, "__dataclass_fields__"):
+                    walk(c, n)
+
+    for root in (e.body, e.filter):
+        if root is not None:
+            walk(root, e)
+    return fams.pop() if ok[0] and len(fams) == 1 else None
+
+
+def _combine(ev: _Canonical, e: Any, items: list[tuple[Any, int]]) -> Any:
+    if e.kind == "count":
+        return Fraction(sum(w for b, w in items if b is True))
+    if e.kind == "any":
+        return any(b is True for b, _ in items)
+    if e.kind == "all":
+        return all(b is True for b, _ in items)
+    if any(isinstance(x, bool) for x, _ in items):
+        raise ev.err("E107", f"the body of {e.kind} must be a number", e)
+    if e.kind == "sum":
+        return sum((x * w for x, w in items), Fraction(0))
+    if e.kind == "product":
+        p = Fraction(1)
+        for x, w in items:
+            p *= Fraction(x) ** w
+        return p
+    if not items:
+        raise ev.undefined("E203", f"{e.kind} over an empty range", e)
+    vals = [x for x, _ in items]
+    return min(vals) if e.kind == "min" else max(vals)
 
 
 def _pos(ev: _Canonical, name: str) -> int:
