@@ -249,10 +249,18 @@ def _f_strategies(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     return [("equilibrium strategies", "; ".join(f"{a}: {strategy_text(x)}" for a, x in s.items()))]
 
 
+def _is_pure_record(w: Any) -> bool:
+    strat = w.get("strategies") if isinstance(w, Mapping) else None
+    return isinstance(strat, Mapping) and bool(strat) and all(
+        isinstance(s, Mapping) and len(s) == 1 and to_fraction(next(iter(s.values()))) == 1 for s in strat.values())
+
+
 @facet("equilibrium", "witness")
 def _f_eq(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     out: list[Line] = []
     for key, label in (("equilibrium", "equilibrium"), ("witness", "witness")):
+        if key == "equilibrium" and isinstance(ev.get("profile"), Mapping) and _is_pure_record(ev.get(key)):
+            continue  # a pure equilibrium: the profile line already names it
         if key in ev and ev[key] is not None:
             w = ev[key]
             if isinstance(w, Mapping) and ("strategies" in w or "distribution" in w or "equilibrium" in w):
