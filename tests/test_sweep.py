@@ -246,3 +246,46 @@ def test_spec_error_at_a_point_is_unknown_not_a_crash(tmp_path: Path) -> None:
     bad = [p for p in res.points if dict(p.params)["n"] == 0][0]
     assert set(bad.verdicts.values()) == {"UNKNOWN"}
     assert res.exit_code == 1  # n = 2 still shows the violation
+
+
+# ----------------------------------------------------------------- Ctrl-C
+
+
+def test_ctrl_c_keeps_partial_results_and_resume_completes(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = tmp_path / "pg.vg"
+    spec.write_text(SMALL)
+    cache = tmp_path / "cache"
+    argv = [sys.executable, "-m", "verigroup", "sweep", str(spec), "--param", "r=0:40:1/20",
+            "--backend", "processes", "--jobs", "2", "--cache-dir", str(cache), "--format", "csv"]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(cache.rglob("*.json"))) < 4:
+        time.sleep(0.1)
+    assert list(cache.rglob("*.json")), "no point finished within 60 s"
+    proc.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    stopped = time.monotonic() - t0
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert stopped < 5, stopped
+    partial = len(list(cache.rglob("*.json")))
+    total = 2 * 801
+    assert 0 < partial < total
+    assert out.startswith("r,free-riding dominates")  # what was found so far is printed
+    # resume: only the missing entries are computed, and the map is complete
+    code, out2, err2 = run_cli("sweep", str(spec), "--param", "r=0:40:1/20", "--backend", "serial",
+                               "--cache-dir", str(cache), "--format", "csv")
+    assert code == 1, err2
+    assert len(list(cache.rglob("*.json"))) == total
+    rows = out2.strip().splitlines()[1:]
+    assert len(rows) == 801
+    for row in rows:
+        r, dom, coop = row.split(",")
+        assert [dom, coop] == list(closed_form(Fraction(3), Fraction(r)).values())

@@ -200,7 +200,13 @@ class _Plan:
         if not jobs or self.interrupted:
             return
         try:
+            from verigroup.runtime.cancel import Interrupted, cancelled
+        except ImportError:  # pragma: no cover - runtime without cancellation
+            Interrupted, cancelled = KeyboardInterrupt, (lambda: False)  # type: ignore[assignment,misc]
+        try:
             for i, (status, value) in self.executor.run(check_point, jobs):
+                if cancelled():  # Ctrl-C while a point ran in this process: its result is partial
+                    raise KeyboardInterrupt
                 pt = owners[i]
                 if status != "ok":
                     self.failures += 1
@@ -212,7 +218,7 @@ class _Plan:
                 finished += 1
                 if self.progress:
                     self.progress(finished, total)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Interrupted):
             self.interrupted = True
             self.executor.close()
 
