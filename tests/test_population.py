@@ -444,3 +444,40 @@ def test_replay_of_a_million_members(tmp_path: Path) -> None:
     code, out, _ = run(["replay", str(report)])
     assert code == 0, out
     assert out.count("re-evaluated with the scalar evaluator") >= 3
+
+
+MULTI = """game multi
+param n = 3
+param m = 2
+agents car[0..n-1]: actions road, rail
+agents truck[1..m]: actions road, rail
+agent planner: actions open, close
+payoff car[i] = -(count(j: car[j] == road) + 2 * count(k: truck[k] == road) if car[i] == road else 3)
+                - (1 if planner == close and car[i] == road else 0)
+payoff truck[i] = -(count(j: car[j] == road) + 2 * count(k: truck[k] == road) if truck[i] == road else 4)
+payoff planner = count(j: car[j] == rail) - (1 if planner == close else 0)
+metric total = sum(i: payoff(car[i])) + sum(k: payoff(truck[k]))
+property "count": count(nash) == 0
+property "every": for every nash p: total(p) >= -12
+property "some": for some nash p: total(p) >= -9
+property "exists": exists nash
+property "closed": nash {car: road, truck: rail, planner: close}
+"""
+
+
+@pytest.mark.parametrize("n,m", [(1, 1), (2, 3), (3, 2), (4, 1)])
+def test_several_families_and_a_single_agent_agree_with_the_explicit_route(n: int, m: int) -> None:
+    ov = {"n": str(n), "m": str(m)}
+    explicit = verigroup.parse(MULTI, overrides=ov).check(method="explicit")
+    counted = verigroup.parse(MULTI, overrides=ov).check(method="counting")
+    assert verdicts(counted) == verdicts(explicit)
+    sol_e = verigroup.parse(MULTI, overrides=ov).equilibria()
+    sol_c = verigroup.parse(MULTI, overrides=ov).equilibria(method="counting")
+    assert sum(int(e.extra["multiplicity"]) for e in sol_c.equilibria) == len(sol_e.equilibria)
+
+
+def test_several_large_families_are_counted() -> None:
+    model = verigroup.parse(MULTI, overrides={"n": "20000", "m": "30"})
+    assert set(model.counted) == {"car"} or set(model.counted) == {"car", "truck"}
+    v = verdicts(model.check())
+    assert v["exists"] == "HOLDS" and v["count"] == "VIOLATED"
