@@ -177,6 +177,7 @@ PLUGIN_MODULES = (
     "verigroup.mechanisms.checkers",  # incentive properties of specs with types (issue 10)
     "verigroup.analyses.algebra",
     "verigroup.analyses.dynamics",  # ess(...), basin(x) >= q, ... (issue 12)
+    "verigroup.elections.spec_check",  # election properties (issue 11)
 )
 _loaded = False
 

@@ -64,7 +64,9 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         from verigroup.resolve.mechanisms import declare_types
 
         type_map = declare_types(ctx, types_decls)
-    if not agent_decls:
+    # ---- elections (issue 11): a spec may hold only elections
+    election_decls = [s for s in st if isinstance(s, A.ElectionDecl)]
+    if not agent_decls and not election_decls:
         ctx.error("E108", "the spec declares no agents", st[0].span if st else ctx_span(ctx),
                   "add `agents alice, bob: actions x, y`")
     if any(d.code in ("E007", "E112", "E109") for d in ctx.diags):  # avoid cascades
@@ -153,6 +155,10 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
                 ctx.error("E102", f'a second property named "{sq.name}"', sq.span)
         out.extend(resolve_synthesis(ctx, synth_decls, dict(named), [(a.family, a.index, a.actions) for a in agents],
                                      dict(metric_ir)))
+    if election_decls:  # ---- elections (issue 11)
+        from verigroup.resolve.elections import resolve_elections
+
+        out.extend(resolve_elections(ctx, election_decls, set(seen) | {getattr(p, "name", "") for p in out}))
     ctx.raise_if_errors()
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""

@@ -492,9 +492,35 @@ class AnonymousDecl:
     span: Span = field(default=NO_SPAN, compare=False)
 
 
+# ---- elections (issue 11)
+@dataclass(frozen=True)
+class ElectionItem:
+    """One indented item of an ``election``: ``key`` is the item word
+    (``alternatives``, ``voters``, ``rule``, ``approve``, ``tiebreak``,
+    ``ballot``, ``property``); ``values`` its names / numbers (a ballot's
+    ranking, a property's axioms); ``count`` a ballot's count; ``label`` a
+    property's name."""
+
+    key: str
+    values: tuple[str, ...]
+    value_spans: tuple[Span, ...]
+    count: int | None = None
+    label: str = ""
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True)
+class ElectionDecl:
+    name: str
+    description: str
+    items: tuple[ElectionItem, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+    name_span: Span = field(default=NO_SPAN, compare=False)
+
+
 Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl,
                   StateDecl, ProtocolDecl, LetDecl, PayoffTable,
-                  TypesDecl, IncentiveDecl, AnonymousDecl]
+                  TypesDecl, IncentiveDecl, AnonymousDecl, ElectionDecl]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,8 @@ STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "P
                       "STATE", "PROTOCOL",
                       "LET", "PAYOFFS",  # language v2 (issue 8)
                       "TYPES", "INCENTIVE",  # mechanisms (issue 10)
-                      "ANONYMOUS")  # populations (issue 9)
+                      "ANONYMOUS",  # populations (issue 9)
+                      "ELECTION")  # elections (issue 11)
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -288,6 +289,30 @@ class _Convert:
                       self.sp(x)) for x in c[7:] if isinstance(x, Tree))
         return A.SynthesizeDecl(str(c[1])[1:-1], str(goal_tok), profile, str(c[6]), args, self.sp(t),
                                 self.sp(goal_tok), self.sp(prof), self.sp(c[6]))
+
+    # ---- elections (issue 11)
+    def s_election_decl(self, t: Tree, c: list[Any]) -> A.ElectionDecl:
+        desc = next((str(x)[1:-1] for x in c if isinstance(x, Token) and x.type == "STRING"), "")
+        items = []
+        for it in c:
+            if not (isinstance(it, Tree) and it.data == "el_item"):
+                continue
+            ch = it.children
+            head = ch[0]
+            vals = [x for x in ch[1:] if isinstance(x, Tree) or (isinstance(x, Token) and x.type == "NAME")]
+            texts = tuple("-".join(str(v) for v in x.children if isinstance(v, Token) and v.type != "MINUS")
+                          if isinstance(x, Tree) else str(x) for x in vals)
+            spans = tuple(self.sp(x) for x in vals)
+            if head.type == "PROPERTY":
+                label = str(ch[1])[1:-1]
+                items.append(A.ElectionItem("property", texts, spans, None, label, self.sp(it)))
+            elif any(isinstance(x, Token) and x.type == "COLON" for x in ch):
+                num = next((int(str(x)) if str(x).isdigit() else -1 for x in ch[1:2]
+                            if isinstance(x, Token) and x.type == "NUMBER"), None)
+                items.append(A.ElectionItem(str(head), texts, spans, num, "", self.sp(it)))
+            else:
+                items.append(A.ElectionItem(str(head), texts, spans, None, "", self.sp(it)))
+        return A.ElectionDecl(str(c[1]), desc, tuple(items), self.sp(t), self.sp(c[1]))
 
     def s_incentive_decl(self, t: Tree, c: list[Any]) -> A.IncentiveDecl:
         args = tuple((str(x.children[0]), self.expr(x.children[2]) if len(x.children) > 2 else None,

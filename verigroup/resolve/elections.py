@@ -1,0 +1,158 @@
+"""``election NAME ["description"]:`` sections -> :class:`ElectionAxioms`
+properties (issue 11).
+
+Items: ``alternatives a, b, c`` (required; the declaration order is the
+tie-breaking order unless ``tiebreak`` lists another), ``voters N`` (exactly
+N voters; may be left out when ballots are given), ``rule NAME`` (a library
+rule), ``approve K`` (approval), ``tiebreak x, y, z`` (a complete order of
+the alternatives), ``ballot [COUNT]: x > y > z`` (a declared profile), and
+``property "name": axiom, ...``.  Errors: E601 a ballot that is not a
+ranking of the alternatives, E602 an alternative named twice, E603 a
+tie-break order that leaves alternatives unordered, E604 too large for the
+exhaustive method, E605 an unknown rule or axiom, E110 a missing or unknown
+item, E102 a duplicate property name.
+"""
+
+from __future__ import annotations
+
+from verigroup.elections.spec import ElectionAxioms
+from verigroup.resolve.context import Ctx
+from verigroup.syntax import ast as A
+
+ITEMS = ("alternatives", "voters", "rule", "approve", "tiebreak", "ballot", "property")
+
+
+def _int(ctx: Ctx, item: A.ElectionItem, what: str) -> int | None:
+    if len(item.values) != 1 or not item.values[0].isdigit() or int(item.values[0]) < 1:
+        ctx.error("E110", f"`{item.key}` takes one positive whole number ({what})", item.span,
+                  f"for example `{item.key} 3`")
+        return None
+    return int(item.values[0])
+
+
+def _names(ctx: Ctx, item: A.ElectionItem, known: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v, sp in zip(item.values, item.value_spans):
+        if v in out:
+            ctx.error("E602", f"alternative `{v}` named twice", sp, "each alternative appears once")
+        elif known is not None and v not in known:
+            import difflib
+
+            close = difflib.get_close_matches(v, known, n=1)
+            ctx.error("E601", f"`{v}` is not an alternative of this election", sp,
+                      (f"did you mean `{close[0]}`? " if close else "") + "alternatives: " + ", ".join(known))
+        else:
+            out.append(v)
+    return out
+
+
+def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) -> list[ElectionAxioms]:
+    from verigroup.elections.axioms import AXIOMS
+    from verigroup.elections.domain import level_size
+    from verigroup.elections.errors import unknown_name
+    from verigroup.elections.profiles import MAX_ALTERNATIVES, PROFILE_LIMIT
+    from verigroup.elections.rules import RULES
+
+    out: list[ElectionAxioms] = []
+    seen_elections: dict[str, A.ElectionDecl] = {}
+    for d in decls:
+        if d.name in seen_elections:
+            ctx.error("E102", f"a second election named `{d.name}`", d.name_span,
+                      f"the first is on line {seen_elections[d.name].span.line}")
+            continue
+        seen_elections[d.name] = d
+        items: dict[str, list[A.ElectionItem]] = {}
+        for it in d.items:
+            if it.key not in ITEMS:
+                ctx.error("E110", f"unknown election item `{it.key}`", it.span, "items: " + ", ".join(ITEMS))
+                continue
+            items.setdefault(it.key, []).append(it)
+        for key in ("alternatives", "voters", "rule", "approve", "tiebreak"):
+            for extra in items.get(key, [])[1:]:
+                ctx.error("E102", f"a second `{key}` in election `{d.name}`", extra.span)
+        if "alternatives" not in items:
+            ctx.error("E110", f"election `{d.name}` declares no alternatives", d.span,
+                      "add `alternatives a, b, c`")
+            continue
+        alts = _names(ctx, items["alternatives"][0], None)
+        if len(alts) < 2:
+            ctx.error("E110", "an election needs at least two alternatives", items["alternatives"][0].span)
+            continue
+        if len(alts) > MAX_ALTERNATIVES:
+            ctx.error("E604", f"{len(alts)} alternatives: {len(alts)}! rankings exceed the exhaustive method's "
+                      f"limit of {MAX_ALTERNATIVES} alternatives", items["alternatives"][0].span)
+            continue
+        order = alts
+        if "tiebreak" in items:
+            tb = items["tiebreak"][0]
+            listed = _names(ctx, tb, alts)
+            missing = [a for a in alts if a not in listed]
+            if missing:
+                ctx.error("E603", "the tie-break order leaves " + ", ".join(f"`{a}`" for a in missing)
+                          + " unordered: ties involving them would be unresolved", tb.span,
+                          "list every alternative: `tiebreak " + ", ".join(alts) + "`")
+            else:
+                order = listed
+        rule = None
+        if "rule" not in items:
+            ctx.error("E110", f"election `{d.name}` names no rule", d.span, "add `rule borda` (" + ", ".join(RULES) + ")")
+        else:
+            r = items["rule"][0]
+            if len(r.values) != 1 or r.values[0] not in RULES:
+                bad = unknown_name("rule", " ".join(r.values), RULES, r.value_spans[0] if r.value_spans else r.span)
+                ctx.diags.extend(bad.diagnostics)
+            else:
+                rule = r.values[0]
+        approve = _int(ctx, items["approve"][0], "how many top alternatives a voter approves") \
+            if "approve" in items else None
+        if approve is not None and approve > len(alts):
+            ctx.error("E110", f"`approve {approve}` exceeds the {len(alts)} alternatives", items["approve"][0].span)
+        ballots: list[tuple[tuple[str, ...], int]] = []
+        for b in items.get("ballot", []):
+            ranking = _names(ctx, b, alts)
+            missing = [a for a in alts if a not in b.values]
+            if missing and len(ranking) == len(b.values):
+                ctx.error("E601", "a ballot must rank every alternative once; missing "
+                          + ", ".join(f"`{a}`" for a in missing), b.span)
+            if b.count is not None and b.count < 1:
+                ctx.error("E110", "a ballot count is a positive whole number", b.span)
+            ballots.append((tuple(b.values), b.count or 1))
+        voters = _int(ctx, items["voters"][0], "the number of voters") if "voters" in items else None
+        if voters is None and "voters" not in items:
+            if ballots:
+                voters = sum(c for _, c in ballots)
+            else:
+                ctx.error("E110", f"election `{d.name}` declares neither voters nor ballots", d.span,
+                          "add `voters 3`")
+        if voters is not None and ballots and sum(c for _, c in ballots) != voters:
+            ctx.error("E110", f"the ballots count {sum(c for _, c in ballots)} voters, `voters` says {voters}",
+                      items["voters"][0].span)
+        if voters is not None and rule is not None:
+            size = level_size(voters, _fact(len(alts)), rule != "dictatorship")
+            if size > PROFILE_LIMIT:
+                where = items["voters"][0].span if "voters" in items else d.span
+                ctx.error("E604", f"{voters} voters and {len(alts)} alternatives give {size} profiles, above the "
+                          f"exhaustive limit of {PROFILE_LIMIT}", where, "use fewer voters or alternatives")
+                continue
+        for p in items.get("property", []):
+            if p.label in taken:
+                ctx.error("E102", f'a second property named "{p.label}"', p.span)
+                continue
+            taken.add(p.label)
+            axioms = []
+            for v, sp in zip(p.values, p.value_spans):
+                if v not in AXIOMS:
+                    ctx.diags.extend(unknown_name("axiom", v, AXIOMS, sp).diagnostics)
+                else:
+                    axioms.append(v)
+            if axioms and rule is not None and voters is not None:
+                out.append(ElectionAxioms(p.label, d.name, rule, voters, tuple(order), tuple(axioms), approve,
+                                          tuple(ballots), p.span))
+    return out
+
+
+def _fact(m: int) -> int:
+    out = 1
+    for k in range(2, m + 1):
+        out *= k
+    return out
