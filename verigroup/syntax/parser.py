@@ -299,6 +299,7 @@ class _Convert:
                 continue
             ch = it.children
             head = ch[0]
+            assert isinstance(head, Token)
             vals = [x for x in ch[1:] if isinstance(x, Tree) or (isinstance(x, Token) and x.type == "NAME")]
             texts = tuple("-".join(str(v) for v in x.children if isinstance(v, Token) and v.type != "MINUS")
                           if isinstance(x, Tree) else str(x) for x in vals)
