@@ -76,7 +76,9 @@ def test_region_counterexample_shows_the_witnessing_equilibrium_and_region() -> 
     block = out.split("any shared stake in [0, 1] keeps shipped bugs <= 1/10", 1)[1].split("  HOLDS", 1)[0]
     assert "counterexample at: alpha = 0" in block
     assert re.search(r"holds for: .*alpha", block), block
-    assert "equilibrium: " in block and "payoffs" in block
+    # the witnessing equilibrium: pure, so named by its profile and payoffs
+    assert "counterexample: a pure nash equilibrium where the property is false" in block
+    assert "profile: " in block and "payoffs: " in block
     assert "[[" not in block and "closed" not in block
 
 
