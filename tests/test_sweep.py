@@ -289,3 +289,37 @@ def test_ctrl_c_keeps_partial_results_and_resume_completes(tmp_path: Path) -> No
     for row in rows:
         r, dom, coop = row.split(",")
         assert [dom, coop] == list(closed_form(Fraction(3), Fraction(r)).values())
+
+
+def test_grid_files_json_and_csv(tmp_path: Path) -> None:
+    from verigroup.sweeps import read_grid_file
+
+    j = tmp_path / "g.json"
+    j.write_text('{"points": [{"r": "5/2", "n": 3}, {"r": "1", "n": "2"}, {"r": "1", "n": 2}]}')
+    c = tmp_path / "g.csv"
+    c.write_text("# comment\nn,r\n3,5/2\n2,1\n")
+    gj, gc = read_grid_file(str(j)), read_grid_file(str(c))
+    assert gj == gc  # duplicates merged, ordered by values
+    assert gj.names == ("n", "r") and gj.points == ((Fraction(2), Fraction(1)), (Fraction(3), Fraction(5, 2)))
+    res = sweep(SMALL, "pg.vg", gj)
+    for pt in res.points:
+        vals = dict(pt.params)
+        assert dict(pt.verdicts) == closed_form(vals["n"], vals["r"])
+    bad = tmp_path / "bad.csv"
+    bad.write_text("n,r\n3\n")
+    with pytest.raises(SpecError) as e:
+        read_grid_file(str(bad))
+    assert "bad.csv:2:1" in e.value.render()
+    with pytest.raises(SpecError):
+        read_grid_file(str(tmp_path))  # a directory is not a grid file
+
+
+def test_property_filter(tmp_path: Path) -> None:
+    spec = tmp_path / "pg.vg"
+    spec.write_text(SMALL)
+    code, out, err = run_cli("sweep", str(spec), "--param", "r=2:4", "--jobs", "1", "--no-cache",
+                             "--property", "cooperation is stable", "--format", "csv")
+    assert out.splitlines()[0] == "r,cooperation is stable", out
+    code, out, err = run_cli("sweep", str(spec), "--param", "r=2:4", "--jobs", "1", "--no-cache",
+                             "--property", "cooperation is stabel")
+    assert code == 2 and "did you mean" in err.lower() or "cooperation is stable" in err

@@ -28,6 +28,8 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
                     help="result cache (default $VERIGROUP_CACHE or ~/.cache/verigroup)")
     sp.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     sp.add_argument("--max-points", type=int, default=None, metavar="N", help="refuse larger grids (default 10^6)")
+    sp.add_argument("--property", dest="only", action="append", default=[], metavar="NAME",
+                    help="sweep only this property (repeatable; default: every property)")
     sp.add_argument("--evidence", action="store_true", help="JSON: include every point's evidence")
     common(sp, ("text", "json", "csv", "markdown", "html"))
 
@@ -67,7 +69,8 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     progress = _progress_bar(err) if _is_tty(err) else None
     try:
         res = sweep(text, args.spec, grid, executor=executor, cache=cache, timeout=timeout,
-                    method="auto", refine=refine, exact=args.exact, progress=progress)
+                    method="auto", refine=refine, exact=args.exact, only=args.only,
+                    progress=progress)
     finally:
         executor.close()
         if progress is not None:

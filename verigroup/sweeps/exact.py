@@ -37,8 +37,8 @@ def _region(text: str, path: str, overrides: dict[str, str], prop_name: str, par
     try:
         model = build_model(text, path, overrides)
         prop = next(p for p in model.properties if p.name == prop_name)
-        if not hasattr(prop, "region"):
-            return None
+        if not hasattr(prop, "region") or getattr(prop, "region", None) is not None:
+            return None  # no region support, or the property already ranges over a parameter itself
         prop = dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi)))
         res = api._check_one(Context(model, timeout=timeout, options={"method": "auto"}), prop)
     except (SpecError, StopIteration, TypeError):
@@ -48,6 +48,29 @@ def _region(text: str, path: str, overrides: dict[str, str], prop_name: str, par
         return None
     closed = ev.get("closed") or [[True, True]] * len(ev["region"])
     return [(Fraction(a), Fraction(b), bool(c[0]), bool(c[1])) for (a, b), c in zip(ev["region"], closed)]
+
+
+def _points(prop: str, param: str, fixed: tuple[tuple[str, Fraction], ...],
+            region: list[tuple[Fraction, Fraction, bool, bool]], lo: Fraction, hi: Fraction) -> list["Boundary"]:
+    """One boundary per point where the verdict changes: the verdict just
+    left of it, just right of it, and at the point itself (an isolated point
+    where a property fails has the same verdict on both sides)."""
+    from verigroup.sweeps.run import Boundary
+
+    def holds(x: Fraction) -> bool:
+        return any((a < x < b) or (x == a and ca) or (x == b and cb) for a, b, ca, cb in region)
+
+    cuts = sorted({x for a, b, _, _ in region for x in (a, b) if lo < x < hi})
+    out = []
+    for k, x in enumerate(cuts):
+        left = (cuts[k - 1] if k else lo)
+        right = (cuts[k + 1] if k + 1 < len(cuts) else hi)
+        vl, vx, vr = holds((left + x) / 2), holds(x), holds((x + right) / 2)
+        if vl == vx == vr:
+            continue
+        out.append(Boundary(prop, param, fixed, x, x, "HOLDS" if vl else "VIOLATED", "HOLDS" if vr else "VIOLATED",
+                            True, holds_at=vx))
+    return out
 
 
 def exact_boundaries(text: str, path: str, grid: Grid, props: Sequence[str],
@@ -69,12 +92,6 @@ def exact_boundaries(text: str, path: str, grid: Grid, props: Sequence[str],
                 if region is None:
                     continue
                 replaced.add((prop, ax.name, fixed))
-                for lo, hi, lo_c, hi_c in region:
-                    if lo > ax.lo:
-                        out.append(Boundary(prop, ax.name, fixed, lo, lo, "VIOLATED", "HOLDS", True,
-                                            holds_at=lo_c))
-                    if hi < ax.hi:
-                        out.append(Boundary(prop, ax.name, fixed, hi, hi, "HOLDS", "VIOLATED", True,
-                                            holds_at=hi_c))
+                out += _points(prop, ax.name, fixed, region, ax.lo, ax.hi)
     out += [b for b in sampled if (b.property, b.param, b.fixed) not in replaced]
     return out

@@ -181,9 +181,9 @@ def read_grid_file(path: str, max_points: int = MAX_POINTS) -> Grid:
         if not _NAME.match(n):
             raise _err(f"{path}: {n!r} is not a parameter name", None, where)
     seen: set[tuple[Fraction, ...]] = set()
-    for k, r in enumerate(rows):
-        if tuple(sorted(r)) != names:
-            raise _err(f"{path}: point {k + 1} names {sorted(r)}, the first names {list(names)}",
+    for k, row in enumerate(rows):
+        if tuple(sorted(row)) != names:
+            raise _err(f"{path}: point {k + 1} names {sorted(row)}, the first names {list(names)}",
                        "every point sets the same parameters", where)
-        seen.add(tuple(exact(str(r[n]), where) for n in names))
+        seen.add(tuple(exact(str(row[n]), where) for n in names))
     return Grid(names, tuple(sorted(seen)), ())

@@ -23,8 +23,10 @@ def _boundary_text(b: "Boundary") -> str:
     fixed = ", ".join(f"{n} = {q(v)}" for n, v in b.fixed)
     where = f" (with {fixed})" if fixed else ""
     if b.exact:
-        side = "" if b.holds_at is None else (" (holds at the point)" if b.holds_at else " (fails at the point)")
-        return f"{b.property}: {b.left} → {b.right} at {b.param} = {q(b.lo)} exactly{side}{where}"
+        at = "HOLDS" if b.holds_at else "VIOLATED"
+        if b.left == b.right:
+            return f"{b.property}: {b.left} on both sides of {b.param} = {q(b.lo)}, {at} at it (exact){where}"
+        return f"{b.property}: {b.left} → {b.right} at {b.param} = {q(b.lo)}, {at} at it (exact){where}"
     return f"{b.property}: {b.left} → {b.right} between {b.param} = {q(b.lo)} and {q(b.hi)}{where}"
 
 
@@ -32,18 +34,19 @@ def render_text(res: "SweepResult") -> str:
     lines = [f"sweep of {res.spec} ({res.game}) over {', '.join(res.names)}: "
              f"{len(res.points)} points × {len(res.properties)} properties"]
     width = max((len(p) for p in res.properties), default=8)
-    for prop in res.properties:
+    for k, prop in enumerate(res.properties, start=1):
         counts = {"HOLDS": 0, "VIOLATED": 0, "UNKNOWN": 0}
         for p in res.points:
             counts[p.verdicts[prop]] = counts.get(p.verdicts[prop], 0) + 1
-        lines.append(f"  {prop:<{width}}  holds {counts['HOLDS']}, violated {counts['VIOLATED']}, "
+        lines.append(f"  P{k}  {prop:<{width}}  holds {counts['HOLDS']}, violated {counts['VIOLATED']}, "
                      f"unknown {counts['UNKNOWN']}")
-    if len(res.names) == 1 and res.points:
+    if len(res.names) <= 2 and res.points:
         lines.append("")
-        lines.append(f"  {res.names[0]:>12}  " + "  ".join(f"{p[:10]:<10}" for p in res.properties))
+        head = "".join(f"{n:>12}" for n in res.names)
+        lines.append(f"  {head}  " + "  ".join(f"{'P' + str(k):<8}" for k in range(1, len(res.properties) + 1)))
         for pt in res.points:
-            lines.append(f"  {q(pt.params[0][1]):>12}  "
-                         + "  ".join(f"{pt.verdicts[p]:<10}" for p in res.properties))
+            vals = "".join(f"{q(v):>12}" for _, v in pt.params)
+            lines.append(f"  {vals}  " + "  ".join(f"{pt.verdicts[p]:<8}" for p in res.properties))
     if res.boundaries:
         lines.append("")
         lines.append("boundaries:")

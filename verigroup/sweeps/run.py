@@ -243,7 +243,7 @@ def _declared_params(text: str, path: str) -> tuple[set[str], dict[str, tuple[in
 
 def sweep(text: str, path: str, grid: Grid, *, executor: Executor | None = None,
           cache: ResultCache | None = None, timeout: float | None = None, method: str = "auto",
-          refine: Fraction | None = None, exact: bool = False,
+          refine: Fraction | None = None, exact: bool = False, only: Sequence[str] = (),
           progress: Callable[[int, int], None] | None = None) -> SweepResult:
     """Evaluate every property of the spec at every grid point."""
     import hashlib
@@ -263,6 +263,12 @@ def sweep(text: str, path: str, grid: Grid, *, executor: Executor | None = None,
     # an empty family, is UNKNOWN at that point.)
     first = build_model(text, path, {})
     props = tuple(p.name for p in first.properties)
+    for name in only:
+        if name not in props:
+            raise SpecError.single("E110", f'the spec has no property "{name}"', Span("--property", 0, 0),
+                                   did_you_mean(name, props) or "properties: " + ", ".join(f'"{p}"' for p in props))
+    if only:
+        props = tuple(p for p in props if p in only)
     if not props:
         raise SpecError.single("E110", "the spec has no properties to sweep", Span(path, 1, 1),
                                "add a `property \"...\": ...` line")
