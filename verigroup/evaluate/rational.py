@@ -101,6 +101,12 @@ def _finish(num: np.ndarray, den: np.ndarray, reduce: bool = True) -> Rat:
     return Rat(num, den, nb, db)
 
 
+def _big(a: Rat, b: Rat) -> bool:
+    """An operand itself beyond int64: the operation must run on Python ints
+    even when the predicted result is small (``0 * 2^63``)."""
+    return a.nb > LIMIT or b.nb > LIMIT or a.db > LIMIT or b.db > LIMIT
+
+
 def neg(a: Rat) -> Rat:
     return Rat(-a.num, a.den, a.nb, a.db)
 
@@ -116,7 +122,7 @@ def add(a: Rat, b: Rat) -> Rat:
     if a.den.size == 1 and b.den.size == 1 and int(a.den.flat[0]) == int(b.den.flat[0]):
         obj = a.nb + b.nb > LIMIT
         return _finish(_as(a.num, obj) + _as(b.num, obj), _as(a.den, obj))
-    obj = a.nb * b.db + b.nb * a.db > LIMIT or a.db * b.db > LIMIT
+    obj = a.nb * b.db + b.nb * a.db > LIMIT or a.db * b.db > LIMIT or _big(a, b)
     an, ad, bn, bd = _as(a.num, obj), _as(a.den, obj), _as(b.num, obj), _as(b.den, obj)
     return _finish(an * bd + bn * ad, ad * bd)
 
@@ -126,7 +132,7 @@ def sub(a: Rat, b: Rat) -> Rat:
 
 
 def mul(a: Rat, b: Rat) -> Rat:
-    obj = a.nb * b.nb > LIMIT or a.db * b.db > LIMIT
+    obj = a.nb * b.nb > LIMIT or a.db * b.db > LIMIT or _big(a, b)
     num = _as(a.num, obj) * _as(b.num, obj)
     if a.db == 1 and b.db == 1:
         return _finish(num, _as(_ones(num.ndim), obj), reduce=False)
@@ -136,7 +142,7 @@ def mul(a: Rat, b: Rat) -> Rat:
 def div(a: Rat, b: Rat) -> Rat:
     """``a / b`` where ``b.num`` is nonzero wherever the result matters; the
     caller has checked that and zero entries are replaced by 1 here."""
-    obj = a.nb * b.db > LIMIT or a.db * b.nb > LIMIT
+    obj = a.nb * b.db > LIMIT or a.db * b.nb > LIMIT or _big(a, b)
     bn = _as(b.num, obj)
     zero = bn == 0
     if zero.any():
@@ -170,7 +176,7 @@ def compare(a: Rat, b: Rat, op: str) -> np.ndarray:
         obj = a.num.dtype == object or b.num.dtype == object
         lhs, rhs = _as(a.num, obj), _as(b.num, obj)
     else:
-        obj = a.nb * b.db > LIMIT or b.nb * a.db > LIMIT
+        obj = a.nb * b.db > LIMIT or b.nb * a.db > LIMIT or _big(a, b)
         lhs = _as(a.num, obj) * _as(b.den, obj)
         rhs = _as(b.num, obj) * _as(a.den, obj)
     if op == "==":

@@ -37,6 +37,13 @@ Guard = tuple[np.ndarray, ...]
 # Bounds against hostile specs: iterations of one aggregate, size of ``^``.
 MAX_RANGE = 1_000_000
 MAX_EXPONENT = 4096
+# Iterations of nested aggregates together (the product of their ranges),
+# refused before the loops start.
+MAX_NESTED_ITERATIONS = 10_000_000
+# A computed numerator or denominator beyond this many bits (about 4,000
+# decimal digits) is refused where it is computed: exact numbers must stay
+# printable (Python refuses to print ints over 4,300 digits) and small.
+MAX_BITS = 13_288
 
 
 def _err(code: str, message: str, span: Span, hint: str | None = None) -> SpecError:
@@ -66,6 +73,7 @@ class VectorEvaluator:
         self._used_cache: dict[tuple[int, tuple[bool, ...]], np.ndarray] = {}
         self._pos_cache: dict[int, dict[str, int]] = {}
         self._one = np.ones((1,) * self.ndim, dtype=np.int64)
+        self._iterations = 1  # product of the ranges of the enclosing aggregates
 
     def _positions(self, k: int) -> dict[str, int]:
         p = self._pos_cache.get(k)
@@ -284,16 +292,27 @@ class VectorEvaluator:
             if n < 0:
                 self._fail_at(a.num == 0, guard, "E201", "division by zero (0 to a negative power)",
                               e.span)
-            return R.power(a, n)
+            log2 = max(a.nb.bit_length(), a.db.bit_length()) - 1
+            if abs(n) * log2 > 2 * MAX_BITS:
+                raise _err("E203", f"the power is too large: about {abs(n) * log2 * 0.30103:,.0f} digits (the "
+                           f"limit is {MAX_BITS * 0.30103:,.0f})", e.span)
+            return self._bounded(R.power(a, n), e)
         b = self._number(self.eval(e.right, env, guard), e.right, f"the right operand of `{e.op}`")
         if e.op == "+":
-            return R.add(a, b)
+            return self._bounded(R.add(a, b), e)
         if e.op == "-":
-            return R.sub(a, b)
+            return self._bounded(R.sub(a, b), e)
         if e.op == "*":
-            return R.mul(a, b)
+            return self._bounded(R.mul(a, b), e)
         self._fail_at(b.num == 0, guard, "E201", "division by zero", e.span)
-        return R.div(a, b)
+        return self._bounded(R.div(a, b), e)
+
+    def _bounded(self, r: Rat, e: Expr) -> Rat:
+        """E203 at ``e`` when a computed value is beyond :data:`MAX_BITS`."""
+        if r.nb.bit_length() > MAX_BITS or r.db.bit_length() > MAX_BITS:
+            raise _err("E203", f"a computed value has more than {MAX_BITS * 0.30103:,.0f} digits", span_of(e),
+                       "exact numbers are limited in size; scale the payoffs down")
+        return r
 
     def _compare(self, e: Compare, env: dict[str, int], guard: Guard) -> np.ndarray:
         a = self.eval(e.left, env, guard)
@@ -415,6 +434,18 @@ class VectorEvaluator:
         if hi - lo + 1 > MAX_RANGE:
             raise _err("E203", f"range {lo}..{hi} has {hi - lo + 1:,} elements (limit {MAX_RANGE:,})",
                        e.span)
+        outer = self._iterations
+        total = outer * max(0, hi - lo + 1)
+        if total > MAX_NESTED_ITERATIONS:
+            raise _err("E203", f"nested aggregates iterate {total:,} times (limit {MAX_NESTED_ITERATIONS:,})",
+                       e.span, "use smaller ranges, or fewer nested aggregates")
+        self._iterations = max(1, total)
+        try:
+            return self._aggregate_body(e, env, guard, lo, hi)
+        finally:
+            self._iterations = outer
+
+    def _aggregate_body(self, e: Aggregate, env: dict[str, int], guard: Guard, lo: int, hi: int) -> Value:
         kind = e.kind
         count = np.zeros((1,) * self.ndim, dtype=np.int64)
         flag = self.const_bool(kind == "all")
@@ -444,10 +475,10 @@ class VectorEvaluator:
             x = self._number(v, e.body, f"the body of {kind}")
             if kind == "sum":
                 assert acc is not None
-                acc = R.add(acc, x if f is None else R.where(f, x, R.const(0, self.ndim)))
+                acc = self._bounded(R.add(acc, x if f is None else R.where(f, x, R.const(0, self.ndim))), e)
             elif kind == "product":
                 assert acc is not None
-                acc = R.mul(acc, x if f is None else R.where(f, x, R.const(1, self.ndim)))
+                acc = self._bounded(R.mul(acc, x if f is None else R.where(f, x, R.const(1, self.ndim))), e)
             else:
                 take = self.const_bool(True) if f is None else f
                 if acc is None:

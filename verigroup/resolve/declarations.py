@@ -25,6 +25,9 @@ def parse_override(name: str, text: str) -> Fraction:
     if not m:
         raise SpecError.single("E109", f"invalid value for param `{name}`: {text!r}", span,
                                "use an integer, a decimal (0.25) or a fraction (3/4), optionally signed")
+    if len(text) > 4000:  # hostile input (issue 15): bounded like a literal in a spec
+        raise SpecError.single("E109", f"the value for param `{name}` has {len(text):,} characters (the limit "
+                               "is 4,000 digits)", span)
     value = Fraction(m.group(2))
     if m.group(3) is not None:
         den = Fraction(m.group(3))
@@ -50,6 +53,7 @@ def resolve_params(ctx: Ctx, decls: list[A.ParamDecl], overrides: Mapping[str, s
             except SpecError as exc:
                 ctx.diags.extend(exc.diagnostics)
     res = ExprResolver(ctx, "const")
+    known = ctx.param_values()  # kept up to date here: linear in the number of params
     for d in decls:
         if not ctx.declare(d.name, "param", d.name_span):
             continue
@@ -58,10 +62,14 @@ def resolve_params(ctx: Ctx, decls: list[A.ParamDecl], overrides: Mapping[str, s
         else:
             n_before = len(ctx.diags)
             ir = res.number(d.value, frozenset(), f"the value of param `{d.name}`")
-            v = const_value(ir, ctx.param_values())
+            v = const_value(ir, known)
             if v is None and len(ctx.diags) == n_before:
                 ctx.error("E109", f"the value of param `{d.name}` is not a constant", d.value.span)
+            if v is not None and max(v.numerator.bit_length(), v.denominator.bit_length()) > 13_288:
+                ctx.error("E109", f"the value of param `{d.name}` has more than 4,000 digits", d.value.span)
+                v = None
         ctx.params[d.name] = Param(d.name, v if v is not None else Fraction(0), d.span, d.name in structural)
+        known[d.name] = ctx.params[d.name].value
 
 
 def bound_params(decls: list[A.AgentsDecl]) -> set[str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Generator, Sequence
 
 from verigroup.diagnostics import NO_SPAN, SpecError, Span, TooLarge, did_you_mean
 from verigroup.model import expr as X
@@ -469,8 +469,15 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
     def evaluator(t: int, moves: dict[str, str], state: dict[str, Fraction]) -> HistoryEval:
         return HistoryEval(params, agents, pos, metrics, moves, state, hist_text(t, moves))
 
+    # The tree is built depth-first by generators on an explicit stack (no
+    # Python recursion, so hundreds of rounds work up to the node limit): a
+    # generator yields the arguments of a child node and is sent back the
+    # child's handle; side effects happen in the order plain recursion would
+    # give (labels pre-order, builder calls post-order, children left to right).
+    Gen = Generator[tuple[Any, ...], int, int]
+
     def end_round(t: int, moves: dict[str, str], past: tuple[Any, ...], state: dict[str, Fraction],
-                  acc: tuple[Fraction, ...], disc: Fraction, arrive: str | None) -> int:
+                  acc: tuple[Fraction, ...], disc: Fraction, arrive: str | None) -> Gen:
         ev = evaluator(t, moves, state)
         u = tuple(ev.payoff(k) for k in range(len(agents)))
         tot = tuple(x + disc * y for x, y in zip(acc, u))
@@ -484,13 +491,13 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
         if stop or t + 1 >= rounds:
             return b.terminal(tot, state=state_label(t, new_state, end=True), round=t)
         rec = tuple((s.name, moves.get(s.name)) for s in stages)
-        return node(t + 1, 0, {}, past + (rec,), new_state, tot, disc * d, None)
+        return (yield (t + 1, 0, {}, past + (rec,), new_state, tot, disc * d, None))
 
     def node(t: int, k: int, moves: dict[str, str], past: tuple[Any, ...], state: dict[str, Fraction],
-             acc: tuple[Fraction, ...], disc: Fraction, arrive: str | None) -> int:
+             acc: tuple[Fraction, ...], disc: Fraction, arrive: str | None) -> Gen:
         while True:
             if k == len(stages):
-                return end_round(t, moves, past, state, acc, disc, arrive)
+                return (yield from end_round(t, moves, past, state, acc, disc, arrive))
             s = stages[k]
             if s.cond is None or evaluator(t, moves, state).cond(s.cond):
                 break
@@ -511,8 +518,10 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
                                        f"after {hist_text(t, moves)}", s.span,
                                        hint="the probabilities of a chance stage must add up to exactly 1",
                                        source=ctx.source)
-            kids = [(lab, p, node(t, k + 1, {**moves, s.name: lab}, past, state, acc, disc, f"{s.name} = {lab}"))
-                    for lab, p in zip(s.actions, probs)]
+            kids = []
+            for lab, p in zip(s.actions, probs):
+                c = yield (t, k + 1, {**moves, s.name: lab}, past, state, acc, disc, f"{s.name} = {lab}")
+                kids.append((lab, p, c))
             return b.chance(kids, state=slab, span=s.span, stage=s.name, round=t)
         seen = tuple((stages[j].name, moves.get(stages[j].name)) for j in s.observes)
         key = (t, s.name, past, seen)
@@ -520,13 +529,30 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
         infosets.setdefault(s.name, [])
         if label not in infosets[s.name]:
             infosets[s.name].append(label)
-        kids2 = [(a, node(t, k + 1, {**moves, s.name: a}, past, state, acc, disc, f"{s.name} = {a}"))
-                 for a in s.actions]
+        kids2 = []
+        for a in s.actions:
+            c = yield (t, k + 1, {**moves, s.name: a}, past, state, acc, disc, f"{s.name} = {a}")
+            kids2.append((a, c))
         return b.decision(s.agent, key, kids2, label=label, state=slab, span=s.span,
                           stage=s.name, round=t)
 
+    def run(args: tuple[Any, ...]) -> int:
+        stack: list[Gen] = [node(*args)]
+        sent: int | None = None
+        result = -1
+        while stack:
+            try:
+                req = stack[-1].send(sent)  # type: ignore[arg-type]
+            except StopIteration as done:
+                stack.pop()
+                sent = result = done.value
+                continue
+            stack.append(node(*req))
+            sent = None
+        return result
+
     try:
-        root = node(0, 0, {}, (), state0, zero, Fraction(1), None)
+        root = run((0, 0, {}, (), state0, zero, Fraction(1), None))
     except SpecError as exc:
         if exc.source is None:
             exc = type(exc)(exc.diagnostics, ctx.source)

@@ -183,9 +183,26 @@ def parse_spec(text: str, path: str = "<spec>") -> A.Spec:
 def _drive(lark: Lark, ip: Any, layout: _Layout, text: str) -> Tree:
     """Feed the layout-processed token stream to the interactive parser."""
     raw = lark.lex(text, dont_ignore=False)
+    ops = 0  # hostile input (issue 15): operators in the current statement, refused early
     for tok in layout.process(raw):
+        if tok.type in STATEMENT_KEYWORDS:
+            ops = 0
+        elif tok.type in _CHAIN_OPERATORS:
+            ops += 1
+            if ops > MAX_STATEMENT_OPERATORS:
+                raise SpecError.single(
+                    "E007", f"a statement with more than {MAX_STATEMENT_OPERATORS:,} operators",
+                    span_of_token(layout.path, tok), "split it into metrics, or use an aggregate: sum(i in 1..n: ...)",
+                    source=text)
         ip.feed_token(tok)
     return ip.feed_eof(layout.tokens[-1] if layout.tokens else None)  # type: ignore[no-any-return]
+
+
+# Refused while lexing, before the parse of a huge expression (whose depth
+# would be refused only after it was built).
+MAX_STATEMENT_OPERATORS = 10_000
+_CHAIN_OPERATORS = frozenset({"PLUS", "MINUS", "STAR", "SLASH", "CARET", "STARSTAR", "EQEQ", "NOTEQ", "LE", "GE",
+                              "LT", "GT", "AND", "OR", "IF", "ELSE"})
 
 
 # ------------------------------------------------------------ tree -> AST
@@ -209,6 +226,9 @@ def _quantifier(tok: Token) -> Literal["every", "some"]:
         return "every"
     assert tok.type == "SOME", f"grammar allows only EVERY | SOME here, got {tok.type}"
     return "some"
+
+
+MAX_LITERAL_DIGITS = 4000  # hostile input (issue 15): longer literals are E007
 
 
 def _num(text: str) -> Fraction:
@@ -538,7 +558,12 @@ class _Convert:
         return getattr(self, "e_" + str(t.data))(t, t.children)  # type: ignore[no-any-return]
 
     def e_number(self, t: Tree, c: list[Any]) -> A.Expr:
-        return A.ENum(_num(str(c[0])), str(c[0]), self.sp(t))
+        # ---- hostile input (issue 15, SOUND): a literal's size is bounded
+        text = str(c[0])
+        if len(text) > MAX_LITERAL_DIGITS:
+            raise SpecError.single("E007", f"a number literal of {len(text):,} digits (the limit is "
+                                   f"{MAX_LITERAL_DIGITS:,})", self.sp(t), "write large numbers as powers, e.g. 10^30")
+        return A.ENum(_num(text), text, self.sp(t))
 
     def e_true(self, t: Tree, c: list[Any]) -> A.Expr:
         return A.EBool(True, self.sp(t))
