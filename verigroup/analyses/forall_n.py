@@ -34,7 +34,7 @@ from verigroup.model import properties as P
 from verigroup.verdicts import PropertyResult, Verdict
 
 SCAN = 60
-Z3_MS = 8000
+Z3_MS = 30000
 
 
 def _res(prop: Any, verdict: Verdict, msg: str, ev: dict[str, Any]) -> PropertyResult:
@@ -389,11 +389,11 @@ def smallest_violation(model: Any, prop: Any, lo: int, hi: int) -> tuple[int, Pr
     return None
 
 
-def _violated(prop: Any, n: int, r: PropertyResult, how: str) -> PropertyResult:
+def _violated(prop: Any, n: int, r: PropertyResult, how: str, path: str = "SPEC") -> PropertyResult:
     param = prop.region.param
     return _res(prop, Verdict.VIOLATED, f"fails at {param} = {n} (the smallest violating {param}; {how}): "
                 f"{r.message}", {"kind": "smallest_n", "param": param, "n": n, "counterexample": dict(r.evidence),
-                                 "replay": f"verigroup check SPEC --set {param}={n}"})
+                                 "replay": f"verigroup check {path} --set {param}={n}"})
 
 
 def check_forall_n(ctx: Any, prop: Any) -> PropertyResult:
@@ -468,13 +468,14 @@ def check_forall_n(ctx: Any, prop: Any) -> PropertyResult:
                     if conf is not None and conf.verdict is Verdict.VIOLATED:
                         found = (a, conf)
             if found is not None:
-                return _violated(prop, found[0], found[1], "Z3 found a violation; re-checked in counting space")
+                return _violated(prop, found[0], found[1], "Z3 found a violation; re-checked in counting space",
+                                 model.path)
             notes.append(f"Z3 reported a violation at {region.param} = {n0} that counting space did not confirm")
             break
         notes.append(f"Z3 ({kind}): {r}")
     found = smallest_violation(model, prop, lo, lo + SCAN)
     if found is not None:
-        return _violated(prop, found[0], found[1], "found by checking each size in counting space")
+        return _violated(prop, found[0], found[1], "found by checking each size in counting space", model.path)
     reason = (f"not proved for every {where} ({'; '.join(notes)}); no violation for "
               f"{region.param} = {lo}..{lo + SCAN}")
     return _res(prop, Verdict.UNKNOWN, reason, {"reason": reason})
