@@ -233,3 +233,32 @@ def test_definitions_rename_their_index_variables_apart() -> None:
     explicit = {r.name: r.verdict for r in m.check().results}
     symbolic = {r.name: r.verdict for r in verigroup.parse(AUCTION).check(method="z3").results}
     assert explicit == symbolic == {k: Verdict.HOLDS if v else Verdict.VIOLATED for k, v in want.items()}
+
+
+def test_three_player_table() -> None:
+    rows = {("x", "x"): [(1, 1, 1), (0, 2, 0)], ("x", "y"): [(2, 0, 0), (0, 0, 3)],
+            ("y", "x"): [(0, 3, 1), (1, 0, 2)], ("y", "y"): [(3, 3, 0), (2, 2, 2)]}
+    body = "\n".join(f"    {a}, {b}: " + ", ".join(f"({u}, {v}, {w})" for u, v, w in cells)
+                     for (a, b), cells in rows.items())
+    text = ("game three\nagents a, b: actions x, y\nagent c: actions l, r\n"
+            f"payoffs a, b, c:\n{body}\n"
+            + "".join(f'property "n{i}{j}{k}": nash {{a: {i}, b: {j}, c: {k}}}\n'
+                      for i in "xy" for j in "xy" for k in "lr"))
+    m = verigroup.parse(text)
+    g = m.game()
+    for (i, a), (j, b), (k, c) in itertools.product(enumerate("xy"), enumerate("xy"), enumerate("lr")):
+        assert g.payoff_vector((i, j, k)) == rows[(a, b)][k]
+    explicit = {r.name: r.verdict for r in m.check().results}
+    symbolic = {r.name: r.verdict for r in verigroup.parse(text).check(method="z3").results}
+    assert explicit == symbolic and Verdict.HOLDS in explicit.values()
+
+
+@pytest.mark.parametrize("rows,words", [
+    ("    x: (1, 1, 1), (0, 0, 0)", "needs one for each"),
+    ("    x, x: (1, 1), (0, 0, 0)", "2 payoff(s)"),
+])
+def test_three_player_table_errors(rows: str, words: str) -> None:
+    with pytest.raises(SpecError) as info:
+        verigroup.parse(f"game t\nagents a, b: actions x, y\nagent c: actions l, r\npayoffs a, b, c:\n{rows}\n")
+    d = next(d for d in info.value.diagnostics if d.code == "E103")
+    assert words in d.message and d.span.line == 5

@@ -11,13 +11,15 @@
   never show up in reports.  Recursion is a cyclic definition (E106); the
   total number of expansions is bounded (E007).
 * ``payoffs row, col:`` with one ``action: (u_row, u_col), ...`` line per
-  row action, cells in the column agent's declared action order: expanded
-  into the two ``payoff`` declarations it stands for.
+  row action, cells in the column agent's declared action order (for n
+  agents a line per combination of the first n-1 agents' actions, cells of
+  n payoffs): expanded into the ``payoff`` declarations it stands for.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from fractions import Fraction
 from typing import Any
 
@@ -186,7 +188,7 @@ def expansion_allowed(ctx: Ctx, name: str, span: Span) -> bool:
 
 
 def expand_tables(ctx: Ctx, tables: list[A.PayoffTable], agents: list[A.AgentsDecl]) -> list[A.PayoffDecl]:
-    """Each table as the two payoff declarations it stands for."""
+    """Each table as the payoff declarations it stands for (one per agent)."""
     acts: dict[str, tuple[str, ...]] = {}
     single: dict[str, bool] = {}
     for d in agents:
@@ -195,68 +197,88 @@ def expand_tables(ctx: Ctx, tables: list[A.PayoffTable], agents: list[A.AgentsDe
             single[h.name] = h.lo is None
     out: list[A.PayoffDecl] = []
     for t in tables:
+        names = [n for n, _ in t.agents]
         ok = True
-        for who, sp in ((t.row, t.row_span), (t.col, t.col_span)):
+        seen_agents: set[str] = set()
+        for who, sp in t.agents:
             if who not in acts:
                 ctx.error("E101", f"undefined agent `{who}`", sp, did_you_mean(who, acts))
                 ok = False
             elif not single[who]:
-                ctx.error("E110", f"a payoff table is for two single agents; `{who}` is a family", sp,
+                ctx.error("E110", f"a payoff table is for single agents; `{who}` is a family", sp,
                           f"write payoff {who}[i] = ... instead")
                 ok = False
-        if t.row == t.col and ok:
-            ctx.error("E110", "a payoff table needs two different agents", t.col_span)
-            ok = False
+            elif who in seen_agents:
+                ctx.error("E102", f"`{who}` appears twice in the table's header", sp)
+                ok = False
+            seen_agents.add(who)
         if not ok:
             out += _stand_ins(t, acts)
             continue
-        rows, cols = acts[t.row], acts[t.col]
-        cells: dict[tuple[str, str], tuple[A.Expr, A.Expr]] = {}
-        seen: dict[str, Span] = {}
-        for name, sp, line in t.rows:
-            if name not in rows:
-                ctx.error("E104", f"`{name}` is not an action of {t.row} (its actions are {', '.join(rows)})",
-                          sp, did_you_mean(name, rows))
+        keys_of = [acts[n] for n in names[:-1]]
+        cols = acts[names[-1]]
+        width = len(names)
+        cells: dict[tuple[str, ...], tuple[A.Expr, ...]] = {}
+        seen: dict[tuple[str, ...], Span] = {}
+        for keys, sp, line in t.rows:
+            label = ", ".join(keys)
+            if len(keys) != width - 1:
+                ctx.error("E103", f"the row `{label}` names {len(keys)} action(s); it needs one for each of "
+                          f"{', '.join(names[:-1])}", sp, "a row is `a1, a2, ...: (...), ...` over all agents "
+                          "but the last")
                 ok = False
                 continue
-            if name in seen:
-                ctx.error("E102", f"the row `{name}` is given twice (first on line {seen[name].line})", sp)
+            bad = False
+            for who, key, options in zip(names, keys, keys_of):
+                if key not in options:
+                    ctx.error("E104", f"`{key}` is not an action of {who} (its actions are {', '.join(options)})",
+                              sp, did_you_mean(key, options))
+                    bad = True
+            if bad:
                 ok = False
                 continue
-            seen[name] = sp
+            if keys in seen:
+                ctx.error("E102", f"the row `{label}` is given twice (first on line {seen[keys].line})", sp)
+                ok = False
+                continue
+            seen[keys] = sp
             if len(line) != len(cols):
-                ctx.error("E103", f"the row `{name}` has {len(line)} cell(s); {t.col} has {len(cols)} actions "
-                          f"({', '.join(cols)})", sp, "one (row payoff, column payoff) cell per column action, "
-                          "in the column agent's declared order")
+                ctx.error("E103", f"the row `{label}` has {len(line)} cell(s); {names[-1]} has {len(cols)} actions "
+                          f"({', '.join(cols)})", sp, "one cell per action of the last agent, "
+                          "in its declared order")
                 ok = False
                 continue
-            for c, (u, v, _) in zip(cols, line):
-                cells[(name, c)] = (u, v)
-        missing = [r for r in rows if r not in seen]
+            for c, (vals, csp) in zip(cols, line):
+                if len(vals) != width:
+                    ctx.error("E103", f"this cell has {len(vals)} payoff(s); the table has {width} agents "
+                              f"({', '.join(names)})", csp)
+                    ok = False
+                    continue
+                cells[keys + (c,)] = vals
+        missing = [k for k in itertools.product(*keys_of) if k not in seen]
         if ok and missing:
-            ctx.error("E108", f"the payoff table has no row for {', '.join(missing)}", t.span,
-                      f"add a line `{missing[0]}: (..., ...), ...`")
+            ctx.error("E108", f"the payoff table has no row for {', '.join(missing[0])}"
+                      + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""), t.span,
+                      f"add a line `{', '.join(missing[0])}: (...), ...`")
             ok = False
         if not ok:
             out += _stand_ins(t, acts)
             continue
-        for k, (who, sp) in enumerate(((t.row, t.row_span), (t.col, t.col_span))):
-            body = _table_expr(t, rows, cols, cells, k)
-            out.append(A.PayoffDecl(who, None, body, t.span, sp))
+        for k, (who, sp) in enumerate(t.agents):
+            out.append(A.PayoffDecl(who, None, _table_expr(t, names, [acts[n] for n in names], cells, k), t.span, sp))
     return out
 
 
 def _stand_ins(t: A.PayoffTable, acts: dict[str, tuple[str, ...]]) -> list[A.PayoffDecl]:
     """After a reported table error: placeholder payoffs, so "no payoff for
     ..." does not pile on (the spec is refused anyway)."""
-    return [A.PayoffDecl(w, None, A.ENum(Fraction(0), "0", t.span), t.span, sp)
-            for w, sp in ((t.row, t.row_span), (t.col, t.col_span)) if w in acts]
+    return [A.PayoffDecl(w, None, A.ENum(Fraction(0), "0", t.span), t.span, sp) for w, sp in t.agents if w in acts]
 
 
-def _table_expr(t: A.PayoffTable, rows: tuple[str, ...], cols: tuple[str, ...],
-                cells: dict[tuple[str, str], tuple[A.Expr, A.Expr]], k: int) -> A.Expr:
-    """One agent's payoff: a split over the row agent's actions, then over
-    the column agent's (depth ~ log^2 of the table's sides)."""
+def _table_expr(t: A.PayoffTable, names: list[str], actions: list[tuple[str, ...]],
+                cells: dict[tuple[str, ...], tuple[A.Expr, ...]], k: int) -> A.Expr:
+    """Agent ``k``'s payoff: a split over the first agent's actions, then the
+    next agent's, ... (depth ~ n log^2 of the sides)."""
     sp = t.span
 
     def test(who: str, group: tuple[str, ...]) -> A.Expr:
@@ -265,10 +287,14 @@ def _table_expr(t: A.PayoffTable, rows: tuple[str, ...], cols: tuple[str, ...],
         h = len(group) // 2
         return A.EBinary("or", test(who, group[:h]), test(who, group[h:]), sp)
 
-    def build(who: str, group: tuple[str, ...], leaf: Any) -> A.Expr:
+    def build(level: int, prefix: tuple[str, ...], group: tuple[str, ...]) -> A.Expr:
         if len(group) == 1:
-            return leaf(group[0])  # type: ignore[no-any-return]
+            key = prefix + group
+            if level == len(names) - 1:
+                return cells[key][k]
+            return build(level + 1, key, actions[level + 1])
         h = len(group) // 2 if len(group) > 4 else 1
-        return A.ECond(build(who, group[:h], leaf), test(who, group[:h]), build(who, group[h:], leaf), sp)
+        return A.ECond(build(level, prefix, group[:h]), test(names[level], group[:h]),
+                       build(level, prefix, group[h:]), sp)
 
-    return build(t.row, rows, lambda r: build(t.col, cols, lambda c: cells[(r, c)][k]))
+    return build(0, (), actions[0])

@@ -318,15 +318,14 @@ class LetDecl:
 
 @dataclass(frozen=True)
 class PayoffTable:
-    """``payoffs row, col:`` then one line per row action, ``c: (3, 3), (0, 5)``,
-    cells in the column agent's declared action order: (row's payoff, col's)."""
+    """``payoffs row, col:`` then one line per row action, ``c: (3, 3), (0, 5)``;
+    for n agents a line per combination of the first n-1 agents' actions,
+    ``x, y: (1, 2, 3), ...``.  Cells follow the last agent's declared action
+    order and give one payoff per agent, in the header's order."""
 
-    row: str
-    col: str
-    rows: tuple[tuple[str, Span, tuple[tuple[Expr, Expr, Span], ...]], ...]
+    agents: tuple[tuple[str, Span], ...]
+    rows: tuple[tuple[tuple[str, ...], Span, tuple[tuple[tuple[Expr, ...], Span], ...]], ...]
     span: Span = field(default=NO_SPAN, compare=False)
-    row_span: Span = field(default=NO_SPAN, compare=False)
-    col_span: Span = field(default=NO_SPAN, compare=False)
 
 
 # ---- property algebra (issue 8)

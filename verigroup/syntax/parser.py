@@ -341,13 +341,17 @@ class _Convert:
         return A.IncentiveDecl(str(c[1])[1:-1], str(c[3]), args, self.sp(t), self.sp(c[3]))
 
     def s_table_decl(self, t: Tree, c: list[Any]) -> A.PayoffTable:
+        agents = tuple((str(x), self.sp(x)) for x in c[1:] if isinstance(x, Token) and x.type == "NAME")
         rows = []
-        for r in c[5:]:
+        for r in c:
+            if not (isinstance(r, Tree) and r.data == "table_row"):
+                continue
             rc = r.children
-            cells = tuple((self.expr(x.children[1]), self.expr(x.children[3]), self.sp(x))
-                          for x in rc[2:] if isinstance(x, Tree))
-            rows.append((str(rc[0]), self.sp(rc[0]), cells))
-        return A.PayoffTable(str(c[1]), str(c[3]), tuple(rows), self.sp(t), self.sp(c[1]), self.sp(c[3]))
+            keys = tuple(str(x) for x in rc if isinstance(x, Token) and x.type == "NAME")
+            cells = tuple((tuple(self.expr(v) for v in x.children if not isinstance(v, Token)), self.sp(x))
+                          for x in rc if isinstance(x, Tree))
+            rows.append((keys, self.sp(rc[0]), cells))
+        return A.PayoffTable(agents, tuple(rows), self.sp(t))
 
     def s_payoff_decl(self, t: Tree, c: list[Any]) -> A.PayoffDecl:
         name = c[1]
