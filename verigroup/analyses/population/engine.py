@@ -89,7 +89,8 @@ def states(view: Q.CountingView, sizes: Mapping[str, int] | None = None) -> Iter
         check_deadline()
         m = chunk.shape[0]
         total = m * reps
-        counts: Counts = {big.name: [np.repeat(chunk[:, k], reps) for k in range(chunk.shape[1])]}
+        counts: Counts = {big.name: [np.repeat(chunk[:, k], reps) if reps > 1 else np.ascontiguousarray(chunk[:, k])
+                                     for k in range(chunk.shape[1])]}
         inner = 1
         for name, arr in reversed(rest):
             idx = np.tile(np.repeat(np.arange(arr.shape[0]), inner), total // (arr.shape[0] * inner))
