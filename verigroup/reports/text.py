@@ -88,6 +88,10 @@ def render_solution(sol: Solution, game_name: str, model: Any = None) -> str:
                 else:
                     parts.append(f"{agent}=(" + ", ".join(f"{a}:{num(p)}" for a, p in strat.items()) + ")")
             lines.append(f"  #{k}: " + ", ".join(parts))
+            if isinstance(e.extra.get("profile"), str) and "counts" in e.extra:  # ---- populations (issue 9)
+                if not parts:
+                    lines[-1] += e.extra["profile"]
+                lines.append(f"       profiles in this class: {e.extra.get('multiplicity')}")
         lines.append("       payoffs: " + ", ".join(f"{a}={num(v)}" for a, v in e.payoffs.items()))
         if e.metrics:
             lines.append("       metrics: " + ", ".join(f"{m}={num(v)}" for m, v in e.metrics.items()))
