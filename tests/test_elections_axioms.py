@@ -99,7 +99,7 @@ def brute(rule: str, axiom: str, n: int, m: int) -> bool:
     raise KeyError(axiom)
 
 
-CASES = [(rule, m) for rule in RULES for m in (2, 3)]
+CASES = [(rule, m) for rule in RULES if rule != "scoring" for m in (2, 3)]
 
 
 @pytest.mark.parametrize("rule,m", CASES)
@@ -170,7 +170,7 @@ def test_vectorised_rules_match_reference(m: int) -> None:
         pr = anonymous_profiles(n, sp.size)
         rows = rng.choice(pr.size, size=min(pr.size, 150), replace=False)
         for name in RULES:
-            if name == "dictatorship":
+            if name in ("dictatorship", "scoring"):
                 continue
             rule = make_rule(name, m)
             out = rule.outcomes(pr.counts[rows], pr.seqs[rows], sp)
@@ -201,3 +201,35 @@ def test_counts_agree_with_multiset_formula() -> None:
         assert pr.size == comb(n + r - 1, n)
         assert Counter(map(tuple, pr.seqs.tolist())).most_common(1)[0][1] == 1
         assert (np.sort(pr.seqs, axis=1) == pr.seqs).all()
+
+
+@pytest.mark.parametrize("scores,same,approve", [((2, 1, 0), "borda", None), ((1, 0, 0), "plurality", None),
+                                                 ((3, 2, 1, 0), "borda", None), ((1, 1, 0, 0), "approval", 2)])
+def test_scoring_rules_reduce_to_the_named_ones(scores: tuple[int, ...], same: str, approve: int | None) -> None:
+    m = len(scores)
+    a = audit("scoring", 4, m, scores=scores).to_json()["axioms"]
+    b = audit(same, 4, m, approve=approve).to_json()["axioms"]
+    assert a == b
+
+
+def test_scoring_rule_with_unusual_scores_is_checked_by_brute_force() -> None:
+    # points 3, 2, 0 ("anti-veto"-like): compare with the reference rule on ordered profiles
+    res = {r.axiom: r for r in audit("scoring", 3, 3, ("condorcet-loser", "strategyproofness"),
+                                     scores=(3, 2, 0)).results}
+    for axiom in ("condorcet-loser", "strategyproofness"):
+        sizes = [n for n in (1, 2, 3) if not _brute_scoring(axiom, n, (3, 2, 0))]
+        assert (res[axiom].verdict.value == "HOLDS") == (not sizes)
+        if sizes:
+            assert res[axiom].counterexample["voters"] == sizes[0]  # type: ignore[index]
+
+
+def _brute_scoring(axiom: str, n: int, scores: tuple[int, ...]) -> bool:
+    m = len(scores)
+    f = lambda p: ref.outcome("scoring", p, m, 1, scores)  # noqa: E731
+    rankings = list(itertools.permutations(range(m)))
+    profs = _profiles(n, m)
+    if axiom == "strategyproofness":
+        return not any(ref.gains(p[i], f(p[:i] + (r,) + p[i + 1:]), f(p)) for p in profs for i in range(n)
+                       for r in rankings)
+    return not any(all(ref.support(p, y, f(p)) > ref.support(p, f(p), y) for y in range(m) if y != f(p))
+                   for p in profs)

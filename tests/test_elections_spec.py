@@ -81,3 +81,14 @@ def test_too_large_and_duplicates() -> None:
         verigroup.parse("election e:\n    alternatives a, b, a\n    voters 2\n    rule borda\n"
                         '    property "p": pareto\n', "e.vg")
     assert "e.vg:2:24: error[E602]" in e.value.render()
+
+
+def test_user_defined_scoring_rule() -> None:
+    from verigroup.elections import audit
+
+    rep = check(BASE.format(n=3, rule="scoring", extra="    scores 3, 2, 0\n", axioms="condorcet-loser"))
+    want = audit("scoring", 3, 3, ("condorcet-loser",), exact=True, scores=(3, 2, 0)).results[0].verdict
+    assert rep.results[0].verdict == want
+    with pytest.raises(SpecError) as e:
+        verigroup.parse(BASE.format(n=3, rule="scoring", extra="", axioms="pareto"), "e.vg")
+    assert "e.vg:4:5: error[E110]" in e.value.render()

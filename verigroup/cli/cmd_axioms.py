@@ -23,6 +23,8 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("--measure", action="store_true",
                     help="also count the violations at exactly N voters (pareto, condorcet-*, strategyproofness) "
                          "and their exact probability under impartial culture")
+    sp.add_argument("--scores", default=None, metavar="S1,S2,...",
+                    help="scoring: points for a first, second, ... place (M integers)")
     sp.add_argument("--approve", type=int, default=None, metavar="K",
                     help="approval: each voter approves its top K (default max(1, M // 2))")
     common(sp, ("text", "json"))
@@ -41,6 +43,18 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     if args.approve is not None and not 1 <= args.approve <= args.alternatives:
         raise SpecError([Diagnostic("E401", f"--approve must be in 1..{args.alternatives}, got {args.approve}")])
     res = audit(args.rule, args.voters, args.alternatives, tuple(args.axiom), exact=args.exact,
-                approve=args.approve, measure=args.measure, timeout=args.timeout)
+                approve=args.approve, measure=args.measure, timeout=args.timeout, scores=_scores(args.scores))
     _emit(dumps(res.to_json()) if args.format == "json" else audit_text(res), args.output, out)
     return res.exit_code
+
+
+def _scores(text: str | None) -> tuple[int, ...]:
+    from verigroup.diagnostics import Diagnostic, SpecError
+
+    if text is None:
+        return ()
+    try:
+        return tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise SpecError([Diagnostic("E401", f"--scores expects whole numbers separated by commas, got {text!r}",
+                                    hint="for example --scores 3,1,0")]) from None

@@ -81,6 +81,7 @@ class AxiomAudit:
     def to_json(self) -> dict[str, Any]:
         return {"schema": AXIOMS_SCHEMA, "rule": self.rule.name, "rule_definition": self.rule.description,
                 "approve": self.rule.approve if self.rule.name == "approval" else None,
+                "scores": list(self.rule.scores) if self.rule.name == "scoring" else None,
                 "voters": self.voters, "exact_voters": self.exact, "alternatives": list(self.names),
                 "tie_break": list(self.names), "anonymous_profiles": self.rule.anonymous,
                 "axioms": {r.axiom: r.to_json() for r in self.results}}
@@ -108,13 +109,16 @@ def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
 
 def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
           approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False,
-          timeout: float | None = None) -> AxiomAudit:
+          timeout: float | None = None, scores: tuple[int, ...] = ()) -> AxiomAudit:
     """Check ``axioms`` (all when empty) for a library rule.  ``timeout``
     (seconds) is checked between electorate sizes: what is not finished is
     UNKNOWN, never HOLDS."""
     axioms = axioms or AXIOMS
     validate(rule_name, voters, m, axioms)
-    rule = make_rule(rule_name, m, approve)
+    if rule_name == "scoring" and len(scores) != m:
+        raise SpecError([Diagnostic("E401", f"the scoring rule needs {m} scores, one per place (--scores "
+                                            + ",".join(str(m - 1 - k) for k in range(m)) + f"), got {len(scores)}")])
+    rule = make_rule(rule_name, m, approve, scores)
     space = ranking_space(m, names or default_names(m))
     size = level_size(voters, space.size, rule.anonymous)
     if size > PROFILE_LIMIT:

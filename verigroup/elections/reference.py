@@ -31,8 +31,10 @@ def support(profile: Profile, x: int, y: int) -> int:
     return sum(1 for r in profile if r.index(x) < r.index(y))
 
 
-def winner_set(rule: str, profile: Profile, m: int, approve: int = 1) -> set[int]:
+def winner_set(rule: str, profile: Profile, m: int, approve: int = 1, scores: Sequence[int] = ()) -> set[int]:
     alts = range(m)
+    if rule == "scoring":
+        return _argmax_set({x: sum(scores[r.index(x)] for r in profile) for x in alts})
     if rule == "plurality":
         return _argmax_set({x: sum(1 for r in profile if r[0] == x) for x in alts})
     if rule == "borda":
@@ -80,11 +82,12 @@ def irv(profile: Profile, m: int) -> int:
     return left[0]
 
 
-def outcome(rule: str, profile: Profile, m: int, approve: int = 1) -> int | tuple[Fraction, ...]:
+def outcome(rule: str, profile: Profile, m: int, approve: int = 1,
+            scores: Sequence[int] = ()) -> int | tuple[Fraction, ...]:
     if rule == "random-dictatorship":
         n = len(profile)
         return tuple(Fraction(sum(1 for r in profile if r[0] == x), n) for x in range(m))
-    return _earliest(winner_set(rule, profile, m, approve))
+    return _earliest(winner_set(rule, profile, m, approve, scores))
 
 
 def gains(true: tuple[int, ...], new: int | tuple[Fraction, ...], old: int | tuple[Fraction, ...]) -> bool:

@@ -25,7 +25,7 @@ import numpy as np
 from verigroup.elections.profiles import BoolArray, IntArray, RankingSpace
 
 RULES = ("plurality", "borda", "copeland", "maximin", "irv", "kemeny", "approval", "dictatorship",
-         "random-dictatorship")
+         "random-dictatorship", "scoring")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Rule:
     anonymous: bool = True
     lottery: bool = False
     approve: int = 1          # approval: each voter approves its top ``approve`` alternatives
+    scores: tuple[int, ...] = ()   # scoring: points for a first, second, ... place
     description: str = ""
 
     def outcomes(self, counts: IntArray, seqs: IntArray, space: RankingSpace) -> IntArray:
@@ -60,15 +61,22 @@ DESCRIPTIONS = {
     "approval": "each voter approves its top k alternatives (k = --approve, default max(1, m // 2)); most approvals",
     "dictatorship": "the top of voter 1",
     "random-dictatorship": "a lottery: x wins with probability (voters ranking x first) / n",
+    "scoring": "positional scoring: the declared points for a first, second, ... place; most points",
 }
 
 
-def make_rule(name: str, m: int, approve: int | None = None) -> Rule:
+def make_rule(name: str, m: int, approve: int | None = None, scores: tuple[int, ...] = ()) -> Rule:
     if name not in RULES:
         raise KeyError(name)
     k = approve if approve is not None else max(1, m // 2)
+    desc = DESCRIPTIONS[name]
+    if name == "scoring":
+        if len(scores) != m:
+            raise ValueError(f"a scoring rule needs {m} scores, one per place, got {len(scores)}")
+        desc = "positional scoring, points " + ", ".join(map(str, scores)) + " for places 1.." + str(m)
     return Rule(name, anonymous=name != "dictatorship", lottery=name == "random-dictatorship",
-                approve=k if name == "approval" else 1, description=DESCRIPTIONS[name])
+                approve=k if name == "approval" else 1, scores=tuple(scores) if name == "scoring" else (),
+                description=desc)
 
 
 def resolute(mask: BoolArray) -> IntArray:
@@ -100,6 +108,8 @@ def winner_sets(rule: Rule, counts: IntArray, space: RankingSpace) -> BoolArray:
         return _argmax_mask(counts @ (m - 1 - space.pos))
     if name == "approval":
         return _argmax_mask(counts @ (space.pos < rule.approve).astype(np.int64))
+    if name == "scoring":
+        return _argmax_mask(counts @ np.asarray(rule.scores, dtype=np.int64)[space.pos])
     if name in ("copeland", "maximin"):
         n_xy = support(counts, space)
         if name == "copeland":

@@ -24,4 +24,5 @@ class ElectionAxioms:
     axioms: tuple[str, ...]
     approve: int | None = None
     ballots: tuple[tuple[tuple[str, ...], int], ...] = ()
+    scores: tuple[int, ...] = ()
     span: Span = field(default=NO_SPAN, compare=False)

@@ -18,7 +18,7 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
     from verigroup.elections import reference as ref
 
     res = audit(prop.rule, prop.voters, len(prop.alternatives), prop.axioms, exact=True, approve=prop.approve,
-                names=prop.alternatives, timeout=ctx.timeout)
+                names=prop.alternatives, timeout=ctx.timeout, scores=prop.scores)
     doc = res.to_json()
     verdicts = [r.verdict for r in res.results]
     verdict = Verdict.VIOLATED if Verdict.VIOLATED in verdicts else \
@@ -40,8 +40,8 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
         profile = [tuple(index[a] for a in r) for r, c in prop.ballots for _ in range(c)]
         from verigroup.elections.rules import make_rule
 
-        k = make_rule(prop.rule, len(prop.alternatives), prop.approve).approve
-        out = ref.outcome(prop.rule, profile, len(prop.alternatives), k)
+        k = make_rule(prop.rule, len(prop.alternatives), prop.approve, prop.scores).approve
+        out = ref.outcome(prop.rule, profile, len(prop.alternatives), k, prop.scores)
         shown: Any = prop.alternatives[out] if isinstance(out, int) else \
             {prop.alternatives[i]: f"{p.numerator}/{p.denominator}" if p.denominator != 1 else str(p.numerator)
              for i, p in enumerate(out) if p}

@@ -61,6 +61,7 @@ class _Ctx:
         self.m = len(self.names)
         self.rule = str(doc.get("rule", ""))
         self.approve = int(doc.get("approve") or 1)
+        self.scores = tuple(int(x) for x in (doc.get("scores") or ()))
         self.index = {x: i for i, x in enumerate(self.names)}
 
     def ranking(self, names: Any) -> tuple[int, ...]:
@@ -75,7 +76,7 @@ class _Ctx:
         return out
 
     def outcome(self, prof: list[tuple[int, ...]]) -> int | tuple[Fraction, ...]:
-        return ref.outcome(self.rule, prof, self.m, self.approve)
+        return ref.outcome(self.rule, prof, self.m, self.approve, self.scores)
 
     def claimed(self, value: Any) -> int | tuple[Fraction, ...]:
         if isinstance(value, dict):
@@ -225,7 +226,7 @@ def _replay_axioms(doc: dict[str, Any], path: str) -> list[Finding]:
         out.append(Finding(path, None, "skipped", "fresh audit", f"{n} voters, {c.m} alternatives: too large to redo here"))
         return out
     fresh = audit(c.rule, n, c.m, tuple(doc.get("axioms", {})), exact=bool(doc.get("exact_voters")),
-                  approve=doc.get("approve"), names=tuple(c.names)).to_json()
+                  approve=doc.get("approve"), names=tuple(c.names), scores=c.scores).to_json()
     for axiom, res in sorted(doc.get("axioms", {}).items()):
         mine = fresh["axioms"].get(axiom, {})
         same = mine.get("verdict") == res.get("verdict") and mine.get("counterexample") == res.get("counterexample")

@@ -19,7 +19,7 @@ from verigroup.elections.spec import ElectionAxioms
 from verigroup.resolve.context import Ctx
 from verigroup.syntax import ast as A
 
-ITEMS = ("alternatives", "voters", "rule", "approve", "tiebreak", "ballot", "property")
+ITEMS = ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "ballot", "property")
 
 
 def _int(ctx: Ctx, item: A.ElectionItem, what: str) -> int | None:
@@ -67,7 +67,7 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                 ctx.error("E110", f"unknown election item `{it.key}`", it.span, "items: " + ", ".join(ITEMS))
                 continue
             items.setdefault(it.key, []).append(it)
-        for key in ("alternatives", "voters", "rule", "approve", "tiebreak"):
+        for key in ("alternatives", "voters", "rule", "approve", "scores", "tiebreak"):
             for extra in items.get(key, [])[1:]:
                 ctx.error("E102", f"a second `{key}` in election `{d.name}`", extra.span)
         if "alternatives" not in items:
@@ -107,6 +107,19 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
             if "approve" in items else None
         if approve is not None and approve > len(alts):
             ctx.error("E110", f"`approve {approve}` exceeds the {len(alts)} alternatives", items["approve"][0].span)
+        scores: tuple[int, ...] = ()
+        if "scores" in items:
+            sc = items["scores"][0]
+            if not all(v.isdigit() for v in sc.values) or len(sc.values) != len(alts):
+                ctx.error("E110", f"`scores` gives the points for each of the {len(alts)} places, as whole numbers",
+                          sc.span, "for example `scores " + ", ".join(str(len(alts) - 1 - k) for k in range(len(alts))) + "`")
+            else:
+                scores = tuple(int(v) for v in sc.values)
+        if rule == "scoring" and not scores:
+            if "scores" not in items:
+                ctx.error("E110", "the scoring rule needs `scores`", items["rule"][0].span,
+                          "add `scores " + ", ".join(str(len(alts) - 1 - k) for k in range(len(alts))) + "`")
+            rule = None
         ballots: list[tuple[tuple[str, ...], int]] = []
         for b in items.get("ballot", []):
             ranking = _names(ctx, b, alts)
@@ -147,7 +160,7 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                     axioms.append(v)
             if axioms and rule is not None and voters is not None:
                 out.append(ElectionAxioms(p.label, d.name, rule, voters, tuple(order), tuple(axioms), approve,
-                                          tuple(ballots), p.span))
+                                          tuple(ballots), scores, p.span))
     return out
 
 
