@@ -15,6 +15,9 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("spec", metavar="SPEC")
     sp.add_argument("--population", default=None, metavar="NAME",
                     help="analyse as one population (symmetric game; NAME is the agent family)")
+    sp.add_argument("--dynamics", choices=("replicator", "best-response", "logit"), default="replicator",
+                    help="rest points and basins of this dynamics (ESS and stochastic stability do not depend on it)")
+    sp.add_argument("--eta", default="1/10", metavar="ETA", help="logit noise (positive rational; default 1/10)")
     sp.add_argument("--alpha", default=None, metavar="A",
                     help="alpha-Rank selection intensity: a positive rational, or inf for the exact limit")
     sp.add_argument("--population-size", dest="m", type=int, default=50, metavar="M",
@@ -58,7 +61,7 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
                           fixation=args.fixation, selection=args.selection, learners=args.learners,
                           seed=args.seed, samples=args.samples,
                           learner_kinds=tuple(args.learner or ("qlearning", "regret_matching")),
-                          episodes=args.episodes)
+                          episodes=args.episodes, dynamics=args.dynamics, eta=args.eta)
     except SpecError as exc:
         if exc.source is None and model is not None:
             exc = SpecError(exc.diagnostics, model.source)

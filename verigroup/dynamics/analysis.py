@@ -178,7 +178,8 @@ def _positive_int(value: int, flag: str, low: int, high: int, example: int = 50)
 def analyse(model: Model, *, population: str | None = None, alpha: Fraction | str | None = None,
             m: int = 50, fixation: Fixation = "fermi", selection: Selection = "local",
             learners: int | None = None, seed: int | None = None, samples: int = 2000,
-            learner_kinds: Sequence[str] = ("qlearning", "regret_matching"), episodes: int = 2000) -> DynamicsResult:
+            learner_kinds: Sequence[str] = ("qlearning", "regret_matching"), episodes: int = 2000,
+            dynamics: str = "replicator", eta: Fraction | str = Fraction(1, 10)) -> DynamicsResult:
     """The dynamics of a two-agent spec: symmetric -> one population, otherwise
     two populations.  ``alpha`` (a rational, or ``"inf"``) adds alpha-Rank;
     ``learners`` (with a ``seed``) adds learning runs."""
@@ -197,15 +198,24 @@ def analyse(model: Model, *, population: str | None = None, alpha: Fraction | st
                                    Span("<command line>", 0, 0),
                                    hint="pip install 'verigroup[engines]' (open_spiel), or drop --learners")
     alpha_value = _alpha(alpha, fixation)
+    extra: dict[str, Any] = {}
+    if dynamics not in ("replicator", "best-response", "logit"):
+        raise SpecError.single("E401", f"unknown dynamics {dynamics!r}", Span("<command line>", 0, 0),
+                               hint="replicator, best-response or logit")
     if single:
         g = symmetric_game(model, population)
         res = _single(g, samples, seed if seed is not None else 0)
         tables: list[Any] = [g.a]
+        if dynamics != "replicator":
+            res = _other_dynamics(res, g, dynamics, eta, extra, model)
     else:
+        if dynamics != "replicator":
+            raise SpecError.single("E202", f"{dynamics} dynamics is implemented for one population (a symmetric "
+                                           "two-agent game); this game has two populations",
+                                   Span(model.path, 1, 1), hint="use the replicator dynamics (the default)")
         tg = two_population_game(model)
         res = _two(tg, samples, seed if seed is not None else 0)
         tables = [tg.a, tg.b]
-    extra: dict[str, Any] = {}
     ar = None
     if alpha is not None:
         n_states = len(tables[0]) if single else len(tables[0]) * len(tables[0][0])
@@ -271,6 +281,54 @@ def _single(g: SymmetricGame, samples: int, seed: int) -> DynamicsResult:
     return DynamicsResult("", "single-population", (g.population,), (g.actions,), tuple(verdicts), (),
                           tuple(rest), tuple(continua), tuple(basins), method, unresolved,
                           symmetric_stochastic(g.a))
+
+
+def _other_dynamics(res: DynamicsResult, g: SymmetricGame, dynamics: str, eta: Fraction | str,
+                    extra: dict[str, Any], model: Model) -> DynamicsResult:
+    """Best-response or logit dynamics in place of the replicator's rest
+    points and basins (ESS and stochastic stability do not depend on it)."""
+    import dataclasses
+
+    from verigroup.dynamics.brlogit import best_response, logit_basins, logit_rest_points
+
+    extra["dynamics"] = dynamics
+    if dynamics == "best-response":
+        rest, basins = best_response(g.a, res.equilibria)
+        method = (res.basin_method if g.n == 2 else
+                  "not computed: best-response dynamics with three or more strategies")
+        return dataclasses.replace(res, rest_points=tuple(rest), continua=(), basins=tuple(basins),
+                                   basin_method=method, unresolved_share=None)
+    if g.n != 2:
+        raise SpecError.single("E202", f"logit dynamics is implemented for two strategies; this game has {g.n}",
+                               g.span, hint="use the replicator or best-response dynamics")
+    try:
+        e = Fraction(str(eta).strip())
+    except (ValueError, ZeroDivisionError):
+        e = Fraction(-1)
+    if e <= 0 or e > 10**6:
+        raise SpecError.single("E401", f"invalid logit noise --eta {eta}", Span("<command line>", 0, 0),
+                               hint="a positive rational, e.g. --eta 1/10")
+    pts = logit_rest_points(g.a, e)
+    a0, a1 = g.actions
+
+    def strat(p: Any) -> dict[str, str]:
+        if p.exact is not None:
+            return {a0: V.exact(p.exact), a1: V.exact(1 - p.exact)}
+        mid = float((p.lo + p.hi) / 2)
+        return {a0: f"~{mid:.12g}", a1: f"~{1 - mid:.12g}"}
+
+    extra["eta"] = V.exact(e)
+    extra["rest_points"] = [
+        {"strategy": strat(p), "stability": p.stability,
+         "reason": "sign of h'(x) on a certified enclosure (x = sigma(g(x)/eta))"}
+        | ({} if p.exact is not None else {"interval": {a0: [V.down(p.lo), V.up(p.hi)]}})
+        for p in pts]
+    extra["basins"] = [
+        {"attractor": strat(p), "share": V.approx(float((lo + hi) / 2), 12), "exact": False,
+         "interval": [V.down(lo), V.up(hi)], "confidence": "certified enclosure"}
+        for p, lo, hi in logit_basins(pts)]
+    extra["basins_method"] = "certified: the unstable rest points (enclosed) bound the basins"
+    return dataclasses.replace(res, rest_points=(), continua=(), basins=(), basin_method="", unresolved_share=None)
 
 
 def _estimated(attractors: Sequence[tuple[Fraction, ...]], counts: Sequence[int], n: int) -> list[Basin]:

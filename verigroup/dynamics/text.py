@@ -30,14 +30,16 @@ def render_text(res: DynamicsResult) -> str:
         unk = [e for e in doc["symmetric_equilibria"] if "unknown" in (e["ess"], e["neutrally_stable"])]
         if unk:
             lines.append("ESS status UNKNOWN: " + "; ".join(_fmt(e["strategy"]) for e in unk))
-    lines.append("replicator rest points:")
+    lines.append(f"{doc['dynamics']} rest points:")
     for r in doc["rest_points"]:
         lines.append(f"  {_fmt(r['strategy'])}: {r['stability']}")
     if doc["rest_point_continua"]:
         lines.append(f"  (+ {len(doc['rest_point_continua'])} support(s) with a possible continuum of rest points)")
     lines.append("basins:" + ("" if doc["basins"] else " none"))
     for b in doc["basins"]:
-        extra = "" if b["exact"] else f" (95% interval {b['interval'][0]}..{b['interval'][1]}, estimated)"
+        kind = "certified" if b.get("confidence") == "certified enclosure" else "95%"
+        extra = "" if b["exact"] else f" ({kind} interval {b['interval'][0]}..{b['interval'][1]}" \
+            + (")" if kind == "certified" else ", estimated)")
         lines.append(f"  {_fmt(b['attractor'])}: {b['share']}{extra}")
     st = doc["stochastic_stability"]
     if st.get("computed") and st["conventions"]:
