@@ -32,12 +32,12 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_threshold_discount_violation_prints_in_text() -> None:
     """Item 2: a VIOLATED threshold_discount claim crashed text output (exit 4)."""
-    code, out = run("check", str(CORPUS / "protocol_shapes.vg"))
+    code, out = run("check", str(CORPUS / "protocol_shapes.vg"), str(CORPUS / "protocol_no_threshold.vg"))
     assert code == 1, out
     assert "internal error" not in out
     assert "threshold: 1/2 (attained)" in out
     assert "holds for: 1/2 ≤ delta < 1" in out  # the exact region as mathematics
-    assert "holds for: ∅ (no value of delta)" in out  # tit-for-tat: no discount factor
+    assert "holds for: ∅ (no value of delta)" in out  # no discount factor at all
     assert "Interval" not in out and "EmptySet" not in out
 
 
