@@ -74,6 +74,19 @@ def test_learners_reach_is_statistical_never_holds() -> None:
     assert lo <= int(num) / int(den or 1) <= hi
 
 
+def test_every_ess_bounds_a_metric_exactly() -> None:
+    spec = STAG + "metric welfare = sum(i: payoff(h[i]))\n"
+    assert verdicts(spec, "every_ess(welfare >= 6)", "every_ess(welfare > 6)", "every_ess(8 >= welfare)") == \
+        ["HOLDS", "VIOLATED", "HOLDS"]
+    # mixed ESS: hawk-dove, welfare at (x, x) with x = (2/3, 1/3): 2 * 2/3... computed by hand
+    hd = HAWK_DOVE + "metric welfare = sum(i: payoff(bird[i]))\n"
+    # E[welfare] = 2 * E[payoff] = 2 * (4/9*(-1) + 2/9*4 + 2/9*0 + 1/9*2) = 2 * 6/9 = 4/3
+    assert verdicts(hd, "every_ess(welfare == 4/3)") == ["HOLDS"]
+    rps = RPS + "metric w = sum(i: payoff(p[i]))\n"
+    rep = verigroup.parse(rps + 'property "v": every_ess(w >= 1)\n').check()
+    assert rep.results[0].verdict.value == "HOLDS" and "vacuously" in rep.results[0].message
+
+
 def test_asymmetric_game_is_unknown_not_an_error() -> None:
     spec = "agents a, b: actions x, y\npayoff a = 1 if a == x else 0\npayoff b = 2 if b == y else 0\n"
     rep = verigroup.parse(spec + 'property "e": ess(x)\n').check()
@@ -87,6 +100,8 @@ def test_asymmetric_game_is_unknown_not_an_error() -> None:
     ("basin(hawk = 1/2, dove = 1/2) >= 0", "E103", "one action"),
     ("basin(hawk) >= bird", "E", ""),
     ("risk_dominant(hawk, dove)", "E103", "one action"),
+    ("every_ess(harm <= 1)", "E101", "metric"),
+    ("every_ess(3)", "E103", "comparison"),
 ])
 def test_bad_dynamics_properties_are_positioned_errors(prop: str, code: str, needle: str) -> None:
     with pytest.raises(SpecError) as exc:

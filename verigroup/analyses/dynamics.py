@@ -50,6 +50,8 @@ def check_dynamics(ctx: Context, p: EvolutionaryProperty) -> PropertyResult:
         return _result(p, Verdict.UNKNOWN, "size-guard" if "E202" in exc.render() else "none",
                        "not a single-population (symmetric two-agent) game: " + exc.diagnostics[0].message,
                        {"reason": exc.diagnostics[0].message})
+    if p.kind == "every_ess":
+        return _every_ess(ctx, p, g)
     target = tuple(v for _, v in p.strategy)
     shown = _show(p.strategy)
     if p.kind in ("ess", "neutrally_stable"):
@@ -171,3 +173,38 @@ def _learners(ctx: Context, p: EvolutionaryProperty, g: Any, target: tuple[Fract
                     "seeds": f"{seed}..{seed + runs.runs - 1}", "settings": runs.settings,
                     "bound": q(p.bound), "op": p.op, "interval_vs_bound": consistent,
                     "reason": "an empirical frequency of seeded learning runs"})
+
+
+def _every_ess(ctx: Context, p: EvolutionaryProperty, g: Any) -> PropertyResult:
+    from verigroup.dynamics.ess import ess_list
+
+    assert p.metric is not None and p.op is not None and p.bound is not None
+    tensor = ctx.game.metrics[p.metric].tensor
+    n = g.n
+    rows = []
+    undecided = []
+    for v in ess_list(g.a):
+        x = v.point.strategy
+        shown = {a: q(s) for a, s in zip(g.actions, x)}
+        if v.ess == "unknown":
+            undecided.append(shown)
+            continue
+        if v.ess != "yes":
+            continue
+        value = sum((x[i] * x[j] * tensor.at((i, j)) for i in range(n) for j in range(n)), Fraction(0))
+        rows.append((shown, value, _cmp(value, p.op, p.bound)))
+    bad = [r for r in rows if not r[2]]
+    listed = [{"strategy": s, "value": q(val)} for s, val, _ in rows]
+    base = {"metric": p.metric, "op": p.op, "bound": q(p.bound), "ess": listed}
+    if bad:
+        s, val, _ = bad[0]
+        return _result(p, Verdict.VIOLATED, "exact ESS enumeration",
+                       f"the ESS {_label(s)} has {p.metric} = {q(val)}; {q(val)} {p.op} {q(p.bound)} is false",
+                       base | {"strategy": s, "value": q(val)})
+    if undecided:
+        return _result(p, Verdict.UNKNOWN, "exact ESS enumeration",
+                       "some equilibria's ESS status was not decided", base | {"reason": "Z3 returned unknown",
+                                                                               "undecided": undecided})
+    msg = (f"every ESS ({len(rows)}) has {p.metric} {p.op} {q(p.bound)}" if rows
+           else "the game has no ESS: the property holds vacuously")
+    return _result(p, Verdict.HOLDS, "exact ESS enumeration", msg, base)

@@ -9,6 +9,7 @@ Written in a spec as calls (no new keywords)::
     property "zipper is stochastically stable": stochastically_stable(zipper)
     property "zipper is risk-dominant":        risk_dominant(zipper)
     property "learners find zipper":           learners_reach(zipper) >= 4/5
+    property "every ESS is smooth":            every_ess(near_misses <= 0)
 
 ``strategy`` is the population strategy as (action, probability) pairs over
 all actions of the (single) population.  ``learners_reach`` is empirical:
@@ -24,9 +25,10 @@ from typing import Literal
 from verigroup.diagnostics import NO_SPAN, Span
 from verigroup.model.properties import ParamRegion
 
-DynKind = Literal["ess", "neutrally_stable", "basin", "stochastically_stable", "risk_dominant", "learners_reach"]
+DynKind = Literal["ess", "neutrally_stable", "basin", "stochastically_stable", "risk_dominant", "learners_reach",
+                  "every_ess"]
 DYN_FUNCS: tuple[str, ...] = ("ess", "neutrally_stable", "basin", "stochastically_stable", "risk_dominant",
-                              "learners_reach")
+                              "learners_reach", "every_ess")
 COMPARED: tuple[str, ...] = ("basin", "learners_reach")
 
 
@@ -39,3 +41,4 @@ class EvolutionaryProperty:
     bound: Fraction | None = None
     span: Span = field(default=NO_SPAN, compare=False)
     region: ParamRegion | None = None
+    metric: str | None = None        # every_ess(METRIC OP bound): the metric at (x, x) for every ESS x

@@ -30,6 +30,8 @@ def resolve(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.Expr, region: Any) -> 
         ctx.error("E110", "`for all` / strength modifiers do not apply to dynamics properties", b.span)
         return None
     op = bound = None
+    if isinstance(e, A.ECall) and e.fn == "every_ess":
+        return _every_ess(ctx, d, e, region)
     if isinstance(e, A.EBinary):
         call, other, op = ((e.left, e.right, e.op) if isinstance(e.left, A.ECall) and e.left.fn in COMPARED
                            else (e.right, e.left, _FLIP[e.op]))
@@ -95,3 +97,33 @@ def _strategy(ctx: Ctx, call: A.ECall, actions: tuple[str, ...]) -> tuple[tuple[
         ctx.error("E110", f"the probabilities sum to {sum(probs.values(), Fraction(0))}, not 1", call.span)
         return None
     return tuple((a, probs.get(a, Fraction(0))) for a in actions)
+
+
+def _every_ess(ctx: Ctx, d: A.PropertyDecl, call: A.ECall, region: Any) -> EvolutionaryProperty | None:
+    """``every_ess(METRIC OP BOUND)``: the metric, at the profile where both
+    agents play the ESS, meets the bound for every ESS."""
+    arg = call.args[0] if len(call.args) == 1 else None
+    if not (isinstance(arg, A.EBinary) and arg.op in _OPS):
+        ctx.error("E103", "every_ess(...) takes one comparison of a metric with a constant, "
+                          "e.g. every_ess(harm <= 2)", call.span)
+        return None
+    if isinstance(arg.left, A.EName) and arg.left.name in ctx.metric_decls:
+        name, other, op = arg.left.name, arg.right, arg.op
+    elif isinstance(arg.right, A.EName) and arg.right.name in ctx.metric_decls:
+        name, other, op = arg.right.name, arg.left, _FLIP[arg.op]
+    else:
+        from verigroup.diagnostics import did_you_mean
+
+        side = arg.left if isinstance(arg.left, A.EName) else arg.right
+        ctx.error("E101", "every_ess(...) compares a metric of the spec", side.span,
+                  (did_you_mean(side.name, ctx.metric_decls) if isinstance(side, A.EName) else None)
+                  or "metrics: " + (", ".join(sorted(ctx.metric_decls)) or "none"))
+        return None
+    bound = const_value(ExprResolver(ctx, "const").number(other, frozenset(), "the bound"), ctx.param_values())
+    if bound is None:
+        ctx.error("E110", "the bound must be a constant (numbers and params)", other.span)
+        return None
+    actions = _population_actions(ctx, call)
+    if actions is None:
+        return None
+    return EvolutionaryProperty(d.name, "every_ess", (), op, bound, d.span, region, name)
