@@ -180,3 +180,20 @@ def test_mixed_dominance_with_huge_payoffs_is_exact(cli: Any, tmp_path: Path) ->
     elim = doc["iesds"]["eliminated"]
     assert [(e["agent"], e["action"]) for e in elim] == [("row", "B")]
     assert doc["iesds"]["surviving"]["row"] == ["T", "M"]
+
+
+def test_correlated_with_payoffs_beyond_float_range(cli: Any, tmp_path: Path) -> None:
+    """The float LP cannot read 10^400: the exact simplex decides instead (the
+    max-welfare correlated equilibrium of chicken 6/7/2/0, scaled)."""
+    x = 10 ** 400
+    pay = {("C", "C"): (6, 6), ("D", "C"): (7, 2), ("C", "D"): (2, 7), ("D", "D"): (0, 0)}
+    words = [str(u * x) for b in "CD" for a in "CD" for u in pay[(a, b)]]
+    f = tmp_path / "chicken.nfg"
+    f.write_text('NFG 1 R "chicken" { "A" "B" } { { "C" "D" } { "C" "D" } }\n' + " ".join(words) + "\n")
+    res = cli("solve", str(f), "--concept", "correlated", "--format", "json")
+    assert res.code == 0, res
+    import json
+
+    eq = json.loads(res.out)["equilibria"][0]
+    dist = {(d["profile"]["A"], d["profile"]["B"]): d["probability"] for d in eq["distribution"]}
+    assert dist == {("C", "C"): "1/2", ("C", "D"): "1/4", ("D", "C"): "1/4"}

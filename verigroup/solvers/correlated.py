@@ -198,13 +198,18 @@ def optimize(game: NormalFormGame, objective: ExactTensor | None = None, maximiz
 
 def _solve(poly: CEPolytope, c: list[Fraction]) -> tuple[list[Fraction], list[Fraction], Fraction, str]:
     check_deadline()
-    guess = _float_lp(poly, c)
-    if guess is not None:
-        xp, xl, xz = guess
-        for cand in _reconstructions(poly, c, xp, xl, xz):
-            check_deadline()
-            if certify(poly, c, *cand):
-                return cand[0], cand[1], cand[2], "highs + exact reconstruction"
+    # The float LP only proposes; numbers beyond float range (OverflowError
+    # converting an exact int) skip the proposal and the exact simplex decides.
+    try:
+        guess = _float_lp(poly, c)
+        if guess is not None:
+            xp, xl, xz = guess
+            for cand in _reconstructions(poly, c, xp, xl, xz):
+                check_deadline()
+                if certify(poly, c, *cand):
+                    return cand[0], cand[1], cand[2], "highs + exact reconstruction"
+    except OverflowError:
+        pass
     p, lam, z = exact_simplex(poly, c)
     if not certify(poly, c, p, lam, z):  # pragma: no cover - would be a bug
         raise AssertionError("exact simplex produced an uncertified optimum")
