@@ -178,6 +178,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.algebra",
     "verigroup.analyses.dynamics",  # ess(...), basin(x) >= q, ... (issue 12)
     "verigroup.elections.spec_check",  # election properties (issue 11)
+    "verigroup.analyses.claims",  # is_a(stag_hunt): claimed vs actual game (issue 14)
 )
 _loaded = False
 

@@ -393,7 +393,22 @@ class Composite:
     region: ParamRegion | None = None
 
 
+# ---- claimed vs actual game (issue 14)
+
+
+@dataclass(frozen=True)
+class GameClass:
+    """``is_a(stag_hunt)``: the payoffs make the game the class its author
+    claims (see :mod:`verigroup.analyses.claims` for the definitions)."""
+
+    name: str
+    cls: str
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    GameClass,
     Composite,
     PlayTemporal,
     Enforce,

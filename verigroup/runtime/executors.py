@@ -73,11 +73,19 @@ def _worker_init() -> None:
     # The parent owns Ctrl-C: it stops handing out work and terminates the
     # workers, so a worker must not die half-way through writing a result.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the parent's signal plumbing: its wakeup fd
+    # (a signal here must not reach the parent's watcher) and its SIGTERM
+    # handler (terminating a worker must simply end it).
+    try:
+        signal.set_wakeup_fd(-1)
+    except ValueError:  # pragma: no cover - not the main thread
+        pass
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class ProcessExecutor:
     """Local worker processes (``concurrent.futures``).  Forked when the
-    parent has no other threads (fast start), spawned otherwise.  A job whose
+    parent has no non-daemon threads (fast start), spawned otherwise.  A job whose
     worker dies is retried once in a fresh pool, then reported failed."""
 
     name = "processes"
@@ -90,7 +98,11 @@ class ProcessExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        method = "fork" if (os.name == "posix" and threading.active_count() == 1
+        # Fork (fast: the workers inherit the imported modules) unless a
+        # non-daemon thread could hold a lock at fork time; daemon helper
+        # threads (the signal watcher, a progress monitor) hold none across it.
+        others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+        method = "fork" if (os.name == "posix" and all(t.daemon for t in others)
                             and "fork" in multiprocessing.get_all_start_methods()) else "spawn"
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context(method),
                                    initializer=_worker_init)
