@@ -240,7 +240,9 @@ def _chicken(f: Facts) -> list[str]:
     if out:
         return out
     # each agent's preferred equilibrium: the one where it gets more; both insisting
-    mine = [max(f.nash, key=lambda s, p=p: f.pay(s)[p]) for p in range(2)]
+    mine: list[Profile] = []
+    for p in range(2):
+        mine.append(max(f.nash, key=lambda s: f.pay(s)[p]))
     crash = (mine[0][0], mine[1][1])
     for s in g.profiles():
         s = tuple(int(x) for x in s)

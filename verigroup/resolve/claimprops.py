@@ -20,7 +20,8 @@ def claim_call(e: A.Expr) -> bool:
     return isinstance(e, A.ECall) and e.fn == FUNC
 
 
-def resolve(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.ECall, region: Any) -> Any:
+def resolve(ctx: Ctx, d: A.PropertyDecl, b: A.PTerm, e: A.Expr, region: Any) -> Any:
+    assert isinstance(e, A.ECall)
     if b.strength is not None or b.forall is not None:
         ctx.error("E110", "`is_a(...)` takes no `strictly`/`weakly` or `for all`", b.span)
         return None
