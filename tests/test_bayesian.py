@@ -142,3 +142,22 @@ def test_budget_and_strong_balance() -> None:
     strong = check_budget(m, strong=True)
     assert strong.verdict == Verdict.VIOLATED and strong.evidence["net_payments"] != 0
     assert math.isfinite(float(strong.evidence["net_payments"]))
+
+
+def test_design_cli(cli) -> None:
+    import json
+
+    res = cli("design", "--bidders", "2", "--values", "0,1,2", "--format", "json")
+    doc = json.loads(res.out)
+    assert res.code == 0 and doc["schema"] == "verigroup.design/1"
+    assert doc["optimal_value"] == "10/9" and doc["certificate"]["better_exists"] == "unsat"
+    assert [r["verdict"] for r in doc["recheck"]] == ["HOLDS", "HOLDS"]
+    one = json.loads(cli("design", "--bidders", "1", "--values", "1,2,4", "--prior", "1/5,1/5,3/5",
+                         "--format", "json").out)
+    assert one["optimal_value"] == "12/5"        # post the price 4: 4 * 3/5
+    for argv, needle in [(["--values", "2,1"], "distinct and increasing"),
+                         (["--values", "1,2", "--prior", "1/2,1/3"], "sum to 1"),
+                         (["--values", "1,2", "--prior", "1/2"], "1 probabilities for 2 values"),
+                         (["--values", "1,x"], "not an exact number")]:
+        bad = cli("design", "--bidders", "1", *argv)
+        assert bad.code == 2 and needle in bad.err and "E703" in bad.err

@@ -55,13 +55,13 @@ def optimal_auction(n: int, values: Sequence[Fraction | int | str],
     pr = [Fraction(p) for p in prior] if prior is not None else [Fraction(1, m)] * m
     if any(p < 0 for p in pr) or sum(pr, Fraction(0)) != 1:
         raise SpecError.single("E703", f"the prior ({', '.join(map(str, pr))}) must be non-negative "
-                               "and sum to 1", Span("prior"))
+                               "and sum to 1", Span("--prior"))
     if m ** n > MAX_PROFILES:
         raise SpecError.single("E202", f"{m ** n:,} type profiles exceed the design limit "
-                               f"{MAX_PROFILES:,}", Span("design"))
+                               f"{MAX_PROFILES:,}", Span("--bidders"))
     if ic not in ("dsic", "bic") or ir not in ("ex_post", "interim") or objective not in ("revenue", "welfare"):
         raise SpecError.single("E703", "ic is dsic|bic, ir is ex_post|interim, objective revenue|welfare",
-                               Span("design"))
+                               Span("--ic"))
     profiles = list(itertools.product(range(m), repeat=n))
     X = {(i, s): z3.Real(f"x{i}_{'_'.join(map(str, s))}") for s in profiles for i in range(n)}
     P = {(i, s): z3.Real(f"p{i}_{'_'.join(map(str, s))}") for s in profiles for i in range(n)}
