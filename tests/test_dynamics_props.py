@@ -108,3 +108,51 @@ def test_bad_dynamics_properties_are_positioned_errors(prop: str, code: str, nee
         verigroup.parse(HAWK_DOVE + f'property "bad": {prop}\n', "t.vg")
     text = exc.value.render()
     assert f"error[{code}" in text and needle in text and "t.vg:" in text
+
+
+def _replay(cli, tmp_path, spec_text: str, tamper=None):  # type: ignore[no-untyped-def]
+    import json
+
+    spec = tmp_path / "s.vg"
+    spec.write_text(spec_text)
+    out = tmp_path / "r.json"
+    cli("check", str(spec), "--format", "json", "-o", str(out))
+    if tamper is not None:
+        doc = json.loads(out.read_text())
+        tamper(doc)
+        out.write_text(json.dumps(doc))
+    return cli("replay", str(out))
+
+
+def test_replay_rechecks_dynamics_evidence_independently(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    u = "rock = 1/3, paper = 1/3, scissors = 1/3"
+    props = (f'property "e": ess({u})\nproperty "n": neutrally_stable({u})\n')
+    res = _replay(cli, tmp_path, RPS + props)
+    assert res.code == 0 and "0 mismatched" in res.out and "Z3 on the definition" in res.out
+    spec = STAG + "metric welfare = sum(i: payoff(h[i]))\n" + (
+        'property "b": basin(stag) >= 1/4\nproperty "s": stochastically_stable(hare)\n'
+        'property "w": every_ess(welfare >= 6)\nproperty "x": ess(stag)\n')
+    res = _replay(cli, tmp_path, spec)
+    assert res.code == 0 and "0 mismatched" in res.out and "0 skipped" in res.out
+
+
+def _results(doc):  # type: ignore[no-untyped-def]
+    return [r for rep in doc["reports"] for r in rep["properties"]]
+
+
+def _set_share(doc, value):  # type: ignore[no-untyped-def]
+    for r in _results(doc):
+        if r["evidence"].get("kind") == "dynamics.basin":
+            r["evidence"]["share"] = value
+
+
+def test_replay_catches_tampered_dynamics_evidence(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    res = _replay(cli, tmp_path, STAG + 'property "b": basin(stag) >= 1/4\n', lambda d: _set_share(d, "1/2"))
+    assert res.code == 1 and "basin share is 1/4" in res.out
+
+    def flip(doc):  # type: ignore[no-untyped-def]
+        for r in _results(doc):
+            r["verdict"] = "HOLDS"
+    u = "rock = 1/3, paper = 1/3, scissors = 1/3"
+    res = _replay(cli, tmp_path, RPS + f'property "e": ess({u})\n', flip)
+    assert res.code == 1 and "invades" in res.out

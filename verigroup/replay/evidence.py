@@ -13,6 +13,7 @@ from verigroup.diagnostics import SpecError
 from verigroup.replay.algebra import AlgebraFacts
 from verigroup.replay.automata import AutomatonFacts
 from verigroup.replay.coalitions import CoalitionFacts
+from verigroup.replay.dynamics import DynamicsFacts  # issue 12
 from verigroup.replay.equilibria import EquilibriumFacts
 from verigroup.replay.oracle import Profile, compare_values, expect, pay_map, same, support_points
 from verigroup.replay.plays import PlayFacts
@@ -24,7 +25,8 @@ MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 NESTED = ("equilibrium", "witness", "witnesses", "deviations", "checked")
 
 
-class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts, AlgebraFacts):
+class EvidenceChecker(PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts, AlgebraFacts,
+                      DynamicsFacts):
     """Re-establish one property result's evidence from the spec alone."""
 
     # ------------------------------------------------------------ driver
