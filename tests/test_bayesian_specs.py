@@ -108,3 +108,30 @@ def test_outside_option_and_interim_ir() -> None:
     # a low type never gains anything: expected utility 0 < 1/100
     assert r.verdict == Verdict.VIOLATED and r.evidence["true_type"] == "lo"
     assert r.evidence["outside"] == Fraction(1, 100)
+
+
+RESERVE = """game reserve
+agents b[1..2]: actions lo = 1, hi = 3
+types b(v): lo 1/2, hi 1/2
+payoff b[i] = (v - 2) / count(k in 1..2: value(b[k]) == value(b[i]))
+              if value(b[i]) == max(m in 1..2: value(b[m])) and value(b[i]) >= 2 else 0
+metric revenue = 2 if max(m in 1..2: value(b[m])) >= 2 else 0
+incentive "efficient": efficient(revenue)
+incentive "dsic": dsic
+"""
+
+
+def test_efficiency_fails_with_a_reserve_price() -> None:
+    """A posted price of 2 keeps the item unsold when both value it at 1:
+    truthful DSIC holds, efficiency does not (the witness names the types
+    and reports that would have produced a better outcome)."""
+    res = {r.name: r for r in verigroup.parse(RESERVE, "reserve.vg").check().results}
+    assert res["dsic"].verdict == Verdict.HOLDS
+    eff = res["efficient"]
+    assert eff.verdict == Verdict.VIOLATED
+    assert eff.evidence["types"] == {"b[1]": "lo", "b[2]": "lo"}
+    assert eff.evidence["total_value"] == 0 and eff.evidence["better_total_value"] == 1
+
+
+def test_vickrey_is_efficient() -> None:
+    assert _verdicts(VICKREY)["the item goes to a bidder who values it most"] == Verdict.HOLDS

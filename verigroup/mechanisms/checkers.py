@@ -65,6 +65,8 @@ def spec_mechanism(model: Model, types: tuple[Any, ...], metric: str | None = No
 @checker(Incentive)
 def check_incentive(ctx: Context, prop: Incentive) -> PropertyResult:
     model = ctx.model
+    if prop.kind == "efficient":
+        return _efficient(model, prop)
     if prop.kind in ("weak_budget_balance", "strong_budget_balance"):
         m = spec_mechanism(model, prop.types, prop.metric)
         r = check_budget(m, strong=prop.kind == "strong_budget_balance", name=prop.name)
@@ -144,3 +146,52 @@ def check_question(ctx: Context, prop: SynthesisQuestion) -> PropertyResult:
                               f"{word} {res.optimal_value}; the mechanism passes its re-check", ev, prop.span)
     return PropertyResult(prop.name, "Synthesis", Verdict.UNKNOWN, "synthesis",
                           res.reason or "the synthesised mechanism could not be re-checked", ev, prop.span)
+
+
+MAX_EFFICIENCY_CELLS = 4_000_000
+
+
+def _efficient(model: Model, prop: Incentive) -> PropertyResult:
+    """Allocative efficiency: at every type profile, the outcome of truthful
+    reports has the largest total value among the outcomes any reports
+    produce, total value = the agents' payoffs + the payments collected
+    (``prop.metric``), both at the true types (quasi-linear utilities)."""
+    from fractions import Fraction
+
+    from verigroup.verdicts import Verdict
+
+    m = spec_mechanism(model, prop.types, prop.metric)
+    n = m.n
+    types_shape = m.shape
+    reports = m.report_shape
+    cells = math.prod(types_shape) * math.prod(reports)
+    if cells > MAX_EFFICIENCY_CELLS:
+        return PropertyResult(prop.name, "Incentive", Verdict.UNKNOWN, "exhaustive exact enumeration",
+                              f"{cells:,} (type profile, report profile) pairs exceed the limit "
+                              f"{MAX_EFFICIENCY_CELLS:,}", {"reason": "size limit"}, prop.span)
+    # total[theta..., r...] = sum_i value_i[theta_i, r] + revenue[r]
+    total: Any = np.zeros(types_shape + reports, dtype=object)
+    for i in range(n):
+        shape = [1] * n + list(reports)
+        shape[i] = types_shape[i]
+        total = total + m.value[i].astype(object).reshape(shape)
+    total = total + m.pay[0].astype(object).reshape((1,) * n + reports)
+    checked = 0
+    for theta in np.ndindex(*types_shape):
+        row = total[theta]
+        truth = tuple(m.truthful(i)[t] for i, t in enumerate(theta))
+        best = row.max()
+        checked += 1
+        if row[truth] < best:
+            alt = tuple(int(x) for x in np.unravel_index(int(np.argmax(row == best)), row.shape))
+            ev = {"kind": "inefficiency", "types": m.names(theta),
+                  "total_value": Fraction(int(row[truth]), m.den),
+                  "better_outcome_reports": {a: model.agents[i].actions[alt[i]] for i, a in enumerate(m.agents)},
+                  "better_total_value": Fraction(int(best), m.den)}
+            return PropertyResult(prop.name, "Incentive", Verdict.VIOLATED, "exhaustive exact enumeration",
+                                  f"at types {m.names(theta)} the truthful outcome is worth "
+                                  f"{ev['total_value']}, another is worth {ev['better_total_value']}",
+                                  ev, prop.span)
+    return PropertyResult(prop.name, "Incentive", Verdict.HOLDS, "exhaustive exact enumeration",
+                          "at every type profile the truthful outcome has the largest total value",
+                          {"type_profiles": checked}, prop.span)

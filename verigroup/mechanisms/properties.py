@@ -17,9 +17,9 @@ from typing import Any, Literal
 from verigroup.diagnostics import NO_SPAN, Span
 
 IncentiveKind = Literal["dsic", "bic", "ex_post_ir", "interim_ir", "weak_budget_balance",
-                        "strong_budget_balance"]
+                        "strong_budget_balance", "efficient"]
 INCENTIVE_KINDS: tuple[str, ...] = ("dsic", "bic", "ex_post_ir", "interim_ir", "weak_budget_balance",
-                                    "strong_budget_balance")
+                                    "strong_budget_balance", "efficient")
 
 
 @dataclass(frozen=True)

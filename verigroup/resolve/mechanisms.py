@@ -119,7 +119,7 @@ def resolve_incentives(ctx: Ctx, decls: list[A.IncentiveDecl], types: dict[str, 
                     ctx.error("E110", "the outside option must be a constant", sp)
                 else:
                     outside = v
-            elif e is None and d.kind.endswith("budget_balance") and metric is None:
+            elif e is None and (d.kind.endswith("budget_balance") or d.kind == "efficient") and metric is None:
                 if name not in metrics:
                     ctx.error("E101", f"no metric named `{name}`", sp, did_you_mean(name, metrics) or
                               "name the metric of net payments collected from the agents")
@@ -135,7 +135,7 @@ def resolve_incentives(ctx: Ctx, decls: list[A.IncentiveDecl], types: dict[str, 
             else:
                 ctx.error("E110", f"`{d.kind}` takes no argument `{name}`", sp,
                           "ex_post_ir/interim_ir take outside = VALUE; budget balance takes a metric")
-        if d.kind.endswith("budget_balance") and metric is None and not any(
+        if (d.kind.endswith("budget_balance") or d.kind == "efficient") and metric is None and not any(
                 e is None for _, e, _ in d.args):
             ctx.error("E703", f"`{d.kind}` needs the metric of net payments: {d.kind}(revenue)", d.span,
                       "declare `metric revenue = ...` with the payments the agents make")
