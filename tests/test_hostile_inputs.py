@@ -103,9 +103,9 @@ def test_parameter_resolution_is_linear(monkeypatch: pytest.MonkeyPatch) -> None
         return orig(self)
 
     monkeypatch.setattr(Ctx, "param_values", counting)
-    text = BASE + "".join(f"param p{i} = {i} + 1\n" for i in range(3000))
+    text = BASE + "".join(f"param p{i} = {i} + 1\n" for i in range(1000))
     m = parse(text, "many.vg")
-    assert m.params["p2999"].value == 3000
+    assert m.params["p999"].value == 1000
     assert calls[0] < 100, calls[0]
 
 
