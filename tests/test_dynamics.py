@@ -323,3 +323,49 @@ def test_symmetric_resistances_stag_hunt() -> None:
 
 def test_stochastic_stability_refused_beyond_two_conventions() -> None:
     assert symmetric_stochastic(M([[2, 0, 0], [0, 2, 0], [0, 0, 2]])) is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_two_by_two_boundary_level_set_is_conserved(seed: int) -> None:
+    import math
+
+    from verigroup.dynamics.analysis import _two_by_two_separatrix
+    from verigroup.dynamics.games import TwoPopulationGame
+
+    rng = np.random.default_rng(4000 + seed)
+    # coordination in both populations: an interior saddle
+    a = M([[int(rng.integers(2, 9)), int(rng.integers(-4, 1))], [int(rng.integers(-4, 1)), int(rng.integers(2, 9))]])
+    b = M([[int(rng.integers(2, 9)), int(rng.integers(-4, 1))], [int(rng.integers(-4, 1)), int(rng.integers(2, 9))]])
+    g = TwoPopulationGame(("r", "c"), (("u", "d"), ("l", "k")), tuple(map(tuple, a)), tuple(map(tuple, b)))
+    rest, _ = two_population_rest_points(a, b)
+    bd = _two_by_two_separatrix(g, rest)
+    assert bd is not None
+    c = {k: float(F(v)) for k, v in bd["coefficients"].items()}
+
+    def h(x: float, y: float) -> float:
+        return (c["ln(x)"] * math.log(x) + c["ln(1-x)"] * math.log(1 - x)
+                + c["ln(y)"] * math.log(y) + c["ln(1-y)"] * math.log(1 - y))
+    af, bf = np.array(a, dtype=float), np.array(b, dtype=float)
+    def h_wrong(x: float, y: float) -> float:  # a negative control: one coefficient off
+        return h(x, y) + 0.5 * math.log(x)
+    x, y = 0.3, 0.6
+    h0, w0 = h(x, y), h_wrong(x, y)
+    for _ in range(2000):  # RK4 along an orbit: H must stay constant
+        def f(x: float, y: float) -> tuple[float, float]:
+            gx = (af[0, 0] - af[1, 0]) * y + (af[0, 1] - af[1, 1]) * (1 - y)
+            gy = (bf[0, 0] - bf[0, 1]) * x + (bf[1, 0] - bf[1, 1]) * (1 - x)
+            return x * (1 - x) * gx, y * (1 - y) * gy
+        k1 = f(x, y)
+        k2 = f(x + 0.005 * k1[0], y + 0.005 * k1[1])
+        k3 = f(x + 0.005 * k2[0], y + 0.005 * k2[1])
+        k4 = f(x + 0.01 * k3[0], y + 0.01 * k3[1])
+        x += 0.01 / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
+        y += 0.01 / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+        if min(x, y, 1 - x, 1 - y) < 1e-3:
+            break
+    assert abs(h(x, y) - h0) < 1e-4 * max(1.0, abs(h0))
+    assert abs(h_wrong(x, y) - w0) > 1e-2
+    # the saddle satisfies the stated equation
+    sx = float(F(bd["through"]["r"]["u"]))
+    sy = float(F(bd["through"]["c"]["l"]))
+    assert 0 < sx < 1 and 0 < sy < 1

@@ -237,7 +237,7 @@ def analyse(model: Model, *, population: str | None = None, alpha: Fraction | st
         learning = run_learners(tables, single, res, learners, seed, tuple(learner_kinds), episodes)
     return DynamicsResult(model.name, res.kind, res.populations, res.actions, res.equilibria, res.strict,
                           res.rest_points, res.continua, res.basins, res.basin_method, res.unresolved_share,
-                          res.stochastic, ar, learning, extra, tuple(tables))
+                          res.stochastic, ar, learning, {**res.extra, **extra}, tuple(tables))
 
 
 def _alpha(alpha: Fraction | str | None, fixation: Fixation) -> Fraction | None:
@@ -343,8 +343,55 @@ def _two(g: TwoPopulationGame, samples: int, seed: int) -> DynamicsResult:
     stable = [r.strategy for r in rest if r.stability == "stable"]
     sb = sample_two_population(g.a, g.b, stable, samples=samples, seed=seed)
     lo, hi = wilson(sb.unresolved, sb.samples)
+    extra: dict[str, Any] = {}
+    boundary = _two_by_two_separatrix(g, rest)
+    if boundary is not None:
+        extra["basin_boundary"] = boundary
     return DynamicsResult("", "two-population", g.populations, g.actions, (),
                           tuple(strict_equilibria(g.a, g.b)), tuple(rest), tuple(continua),
                           tuple(_estimated(stable, sb.counts, sb.samples)), sb.method,
                           {"share": V.approx(sb.unresolved / sb.samples), "interval": [f"{lo:.4f}", f"{hi:.4f}"]},
-                          two_population_stochastic(g.a, g.b))
+                          two_population_stochastic(g.a, g.b), extra=extra)
+
+
+def _two_by_two_separatrix(g: TwoPopulationGame, rest: Sequence[RestPoint]) -> dict[str, Any] | None:
+    """2x2 games: the replicator dynamics conserves
+    H = r ln x - (r+s) ln(1-x) - p ln y + (p+q) ln(1-y)
+    (x, y: shares of each population's first action; dx/dt = x(1-x)(p + q y),
+    dy/dt = y(1-y)(r + s x)), so the basin boundary through an interior saddle
+    is exactly the level set H = H(saddle) -- an equation, not a number."""
+    if len(g.a) != 2 or len(g.a[0]) != 2:
+        return None
+    saddle = [r for r in rest if r.stability == "saddle" and all(0 < v < 1 for v in r.strategy)]
+    if not saddle:
+        return None
+    a, b = g.a, g.b
+    p = a[0][1] - a[1][1]
+    q = (a[0][0] - a[1][0]) - p
+    r = b[1][0] - b[1][1]
+    s = (b[0][0] - b[0][1]) - r
+    x0, y0 = saddle[0].strategy[0], saddle[0].strategy[2]
+    (r0, r1), (c0, c1) = g.actions
+    coef = (r, -(r + s), -p, p + q)
+
+    def side(args: tuple[str, str, str, str]) -> str:
+        terms = [(c, f"ln({t})") for c, t in zip(coef, args) if c != 0]
+        out = ""
+        for k, (c, t) in enumerate(terms):
+            sign = "-" if c < 0 else ("+" if k else "")
+            out += f" {sign} " if k else ("-" if c < 0 else "")
+            out += (t if abs(c) == 1 else f"{abs(c)}*{t}")
+        return out.strip() or "0"
+
+    return {
+        "equation": side(("x", "1-x", "y", "1-y")) + " = "
+                    + side((str(x0), str(1 - x0), str(y0), str(1 - y0))),
+        "coefficients": {"ln(x)": V.exact(coef[0]), "ln(1-x)": V.exact(coef[1]),
+                         "ln(y)": V.exact(coef[2]), "ln(1-y)": V.exact(coef[3])},
+        "x": f"share of {g.populations[0]} playing {r0}",
+        "y": f"share of {g.populations[1]} playing {c0}",
+        "through": {g.populations[0]: {r0: V.exact(x0), r1: V.exact(1 - x0)},
+                    g.populations[1]: {c0: V.exact(y0), c1: V.exact(1 - y0)}},
+        "note": "the stable manifold of this saddle (a branch of the level set) separates the basins; "
+                "the shares above are estimated",
+    }
