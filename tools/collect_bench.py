@@ -56,6 +56,12 @@ SECTIONS = [
      "`bench/bench_extensive.py`: backward induction on random perfect-information trees of 10^4–10^6 "
      "nodes (time and peak memory) side by side with OpenSpiel's alpha-beta search on the same "
      "compiled game; a 6-round repeated game of 3 agents × 2 actions solved stage-wise."),
+    # ---- reading games (issue 15, item 18)
+    ("nfg_read.md", "Reading and solving a large .nfg file (issue: trust and daily use)",
+     "`bench/bench_nfg_read.py`: an 8-agent × 4-action random game (524,288 payoffs) as a Gambit .nfg "
+     "file; the whole `verigroup solve` process (exact integer arrays read straight from the text, all "
+     "pure equilibria, dominance, IESDS with mixed dominators) vs a process running pygambit's "
+     "`read_nfg` + `enumpure_solve`; the equilibria must agree. Target: ≥ 10× faster than pygambit."),
     # ---- populations (issue 9)
     ("population.md", "Populations in counting space (issue: populations)",
      "`bench/bench_population.py`: public goods and El Farol with n = 10^3…10^6 members as whole "
