@@ -273,11 +273,17 @@ def test_eight_agents_broadcasting() -> None:
         assert g.payoff_vector(p) == payoffs_at(m, p)
 
 
-def test_extensive_form_refused() -> None:
-    m = public_goods_model(2)
-    m2 = Model(m.name, "", m.params, m.agents, m.metrics, protocol=object())
+def test_extensive_form_materializes_its_reduced_strategic_form() -> None:
+    # issue 8: a protocol's normal form is its reduced strategic form; with
+    # parameter overrides (sweeps) it is still refused
+    import verigroup
+
+    m = verigroup.load(Path(__file__).resolve().parent.parent / "specs" / "protocols" / "entry_deterrence.vg")
+    g = materialize(m)
+    assert g.shape == (2, 2) and g.actions == (("enter", "stay_out"), ("fight", "accommodate"))
+    assert g.payoff_vector((0, 1)) == (2, 2) and g.payoff_vector((1, 0)) == (0, 4)
     with pytest.raises(SpecError):
-        materialize(m2)
+        materialize(m, params={})
 
 
 # ------------------------------------------------------- specs (if any)

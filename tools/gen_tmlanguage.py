@@ -25,11 +25,20 @@ def alt(ws: list[str]) -> str:
     return r"\b(?:" + "|".join(sorted(set(ws), key=lambda w: (-len(w), w))) + r")\b"
 
 
+def statement_keywords() -> list[str]:
+    """STATEMENT_KEYWORDS of verigroup/syntax/parser.py (read as text: the tool imports nothing)."""
+    src = (ROOT / "verigroup" / "syntax" / "parser.py").read_text()
+    block = src[src.index("STATEMENT_KEYWORDS = ("):]
+    block = block[:block.index(")")]
+    return [w.lower() for w in re.findall(r'"([A-Z_]+)"', block)]
+
+
 def grammar() -> dict[str, object]:
     lark = (ROOT / "verigroup" / "grammar" / "verigroup.lark").read_text()
     words = re.findall(r'^[A-Z_]+: "([a-z_]+)"', lark, re.M)
-    statement = [w for w in STATEMENT if w in words]
-    other = [w for w in words if w not in STATEMENT + LOGICAL + CONCEPTS + CONSTS]
+    statement_words = sorted(set(STATEMENT) | set(statement_keywords()))
+    statement = [w for w in statement_words if w in words]
+    other = [w for w in words if w not in statement_words + LOGICAL + CONCEPTS + CONSTS]
     names = ["comment", "string", "number", "statement", "logical", "concept", "constant", "keyword",
              "builtin", "operator", "punctuation", "identifier"]
     return {
