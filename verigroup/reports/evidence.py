@@ -445,6 +445,64 @@ def _s_threshold(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     return []  # the threshold and region facets say it all
 
 
+# ---- claimed vs actual game (issue 14): is_a(CLASS)
+_CLASS_WORDS = {"social_dilemma": "a social dilemma", "prisoners_dilemma": "a prisoner's dilemma",
+                "coordination": "a coordination game", "stag_hunt": "a stag hunt",
+                "battle_of_the_sexes": "a battle of the sexes", "chicken": "chicken",
+                "constant_sum": "constant-sum", "zero_sum": "zero-sum"}
+
+
+def _class_list(xs: Any) -> str:
+    xs = [_CLASS_WORDS.get(str(x), str(x)) for x in (xs or [])]
+    return ", ".join(xs) if xs else "none of the named classes"
+
+
+@facet("actual")
+def _f_actual(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    return []  # shown with "claimed"
+
+
+@facet("claimed")
+def _f_claimed(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    return [("claimed vs actual", f"claimed {_CLASS_WORDS.get(str(ev.get('claimed')), ev.get('claimed'))}; "
+             f"the payoffs make it {_class_list(ev.get('actual'))}")]
+
+
+@facet("facts")
+def _f_facts(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    f = ev.get("facts")
+    if not isinstance(f, Mapping):
+        return []
+    out: list[Line] = []
+    dom = f.get("strictly_dominant") or {}
+    if isinstance(dom, Mapping):
+        out.append(("strictly dominant", ", ".join(f"{a}: {d if d is not None else 'none'}" for a, d in dom.items())))
+    eqs = f.get("pure_equilibria") or []
+    shown = []
+    for e in eqs if isinstance(eqs, list) else []:
+        if not isinstance(e, Mapping):
+            continue
+        prof = ", ".join(f"{a}={x}" for a, x in (e.get("profile") or {}).items())
+        pays = ", ".join(num(x) for x in (e.get("payoffs") or {}).values())
+        tag = "strict" if e.get("strict") else "not strict"
+        if e.get("pareto_dominated_by"):
+            tag += ", Pareto-dominated by " + ", ".join(f"{a}={x}" for a, x in e["pareto_dominated_by"].items())
+        shown.append(f"({prof}) pays ({pays}), {tag}")
+    out.append(("pure equilibria", "; ".join(shown) if shown else "none"))
+    rd = f.get("risk_dominant")
+    if isinstance(rd, Mapping):
+        out.append(("risk dominant", ", ".join(f"{a}={x}" for a, x in rd.items())))
+    if f.get("constant_sum") is not None:
+        out.append(("constant sum", num(f["constant_sum"])))
+    return out
+
+
+@shape("claim_mismatch", keys=("failed",))
+def _claim_mismatch(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    failed = ev.get("failed") or []
+    return [("counterexample", "the claim fails: " + "; ".join(str(x) for x in failed))]
+
+
 @shape("composite", keys=("op", "decided_by", "parts"))
 def _s_composite(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     """Each part's verdict; the deciding parts' own evidence, nested."""

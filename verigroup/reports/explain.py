@@ -384,7 +384,17 @@ def _dynamics(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     return f"{head}" + (f" ({facts})." if facts else ".")
 
 
+def _claim_mismatch(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.evidence import _class_list
+
+    failed = "; ".join(str(x) for x in (ev.get("failed") or []))
+    claimed = _class_list([ev.get("claimed")])
+    return (f"The spec claims the game is {claimed}, but {failed}. What the payoffs make it: "
+            f"{_class_list(ev.get('actual'))}.")
+
+
 _KINDS = {
+    "claim_mismatch": _claim_mismatch,
     "smallest_n": _smallest_n, "dynamics.*": _dynamics,
     "threshold": _threshold, "no_threshold": _no_threshold, "strategy": _strategy,
     "not_credible": _not_credible,
