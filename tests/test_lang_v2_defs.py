@@ -106,9 +106,19 @@ def test_payoff_table_equals_the_written_out_payoffs() -> None:
         (3, 3), (0, 5), (5, 0), (1, 1)]
 
 
-@settings(max_examples=15, deadline=None)
-@given(st.integers(2, 4), st.integers(2, 4), st.data())
-def test_tables_z3_and_explicit_agree(nr: int, nc: int, data: Any) -> None:
+def test_tables_z3_and_explicit_agree() -> None:
+    """A small sampled run in the default suite; the slow test samples more."""
+    settings(max_examples=4, deadline=None)(given(st.integers(2, 3), st.integers(2, 3), st.data())(
+        _tables_agree))()
+
+
+@pytest.mark.slow
+def test_tables_z3_and_explicit_agree_many() -> None:
+    settings(max_examples=40, deadline=None)(given(st.integers(2, 4), st.integers(2, 4), st.data())(
+        _tables_agree))()
+
+
+def _tables_agree(nr: int, nc: int, data: Any) -> None:
     cells = [[(data.draw(st.integers(-3, 3)), data.draw(st.integers(-3, 3))) for _ in range(nc)]
              for _ in range(nr)]
     rows = "\n".join(f"    r{i}: " + ", ".join(f"({u}, {v})" for u, v in cells[i]) for i in range(nr))
@@ -171,12 +181,22 @@ def test_runaway_expansion_is_refused() -> None:
     assert any(d.code == "E007" for d in info.value.diagnostics)
 
 
-@settings(max_examples=12, deadline=None)
-@given(st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
-       st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
-       st.integers(0, 2), st.fractions(min_value=0, max_value=2, max_denominator=2))
-def test_valued_actions_z3_and_explicit_agree(va: list[Fraction], vb: list[Fraction], shape: int,
-                                              k: Fraction) -> None:
+_VALUED = (st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
+           st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=3), min_size=2, max_size=3),
+           st.integers(0, 2), st.fractions(min_value=0, max_value=2, max_denominator=2))
+
+
+def test_valued_actions_z3_and_explicit_agree() -> None:
+    """A small sampled run in the default suite; the slow test samples more."""
+    settings(max_examples=4, deadline=None)(given(*_VALUED)(_valued_agree))()
+
+
+@pytest.mark.slow
+def test_valued_actions_z3_and_explicit_agree_many() -> None:
+    settings(max_examples=40, deadline=None)(given(*_VALUED)(_valued_agree))()
+
+
+def _valued_agree(va: list[Fraction], vb: list[Fraction], shape: int, k: Fraction) -> None:
     acts = lambda vs: ", ".join(f"x{i} = {v.numerator}/{v.denominator}" for i, v in enumerate(vs))  # noqa: E731
     body = ["value(me) * (k - value(other))", "value(me) - value(other) * value(other)",
             "value(me) if value(me) > value(other) else k * value(other)"][shape]
