@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 from verigroup import api
 from verigroup.cli.main import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, EXIT_VIOLATED, _emit
-from verigroup.diagnostics import SpecError
+from verigroup.diagnostics import SpecError, Span
 from verigroup.reports import jsonout, text
 
 
@@ -62,26 +62,7 @@ def cmd_check(args: argparse.Namespace, overrides: dict[str, str], out: IO[str],
     per_spec = overrides_per_spec(list(args.specs), overrides)
     # Text to the terminal streams: each spec's result as soon as it is done.
     stream = args.format == "text" and not args.output
-    for k, path in enumerate(args.specs, 1):
-        if cancelled():
-            break
-        progress.status(f"check {path} ({k}/{len(args.specs)}): loading")
-        try:
-            with deadline(args.timeout):
-                model = api.load(path, per_spec[path])
-        except SpecError as exc:
-            progress.clear()
-            err.write(exc.render() + "\n")
-            codes.append(EXIT_USAGE)
-            continue
-        except DeadlineExceeded:
-            if cancelled():
-                break
-            progress.clear()
-            err.write(f"{path}: UNKNOWN: loading did not finish within the {args.timeout:g} s timeout\n")
-            codes.append(EXIT_UNKNOWN)
-            continue
-        rep = api.check_model(model, timeout=args.timeout, method=args.method)
+    for path, model, rep in _checked(args, per_spec, codes, err):
         if not rep.results and not rep.interrupted:
             progress.clear()
             what = "a Gambit game file has" if path.lower().endswith((".nfg", ".efg")) else "the spec declares"
@@ -127,6 +108,67 @@ def cmd_check(args: argparse.Namespace, overrides: dict[str, str], out: IO[str],
         err.write(f"{cancel_reason()}: results are incomplete ({done} of {len(args.specs)} specs fully "
                   "checked; undecided properties are UNKNOWN)\n")
     return code
+
+
+def _checked(args: argparse.Namespace, per_spec: dict[str, dict[str, str]], codes: list[int],
+             err: IO[str]) -> Iterator[tuple[str, Any, api.Report]]:
+    """Each spec's (path, model, report), in the order given; a spec that
+    does not load is reported on ``err`` and its exit code appended to
+    ``codes``.  With ``--jobs N`` (N > 1) or ``--backend processes|dask``
+    the specs are checked in parallel by :mod:`verigroup.sweeps.batch`."""
+    from verigroup.runtime import DeadlineExceeded, cancelled, deadline, progress
+
+    jobs = getattr(args, "jobs", None)
+    backend = getattr(args, "backend", None) or ("dask" if getattr(args, "scheduler", None) else
+                                                 "processes" if jobs and jobs > 1 else "serial")
+    if backend != "serial" and len(args.specs) > 1:
+        yield from _checked_batch(args, per_spec, codes, err, backend, jobs)
+        return
+    for k, path in enumerate(args.specs, 1):
+        if cancelled():
+            break
+        progress.status(f"check {path} ({k}/{len(args.specs)}): loading")
+        try:
+            with deadline(args.timeout):
+                model = api.load(path, per_spec[path])
+        except SpecError as exc:
+            progress.clear()
+            err.write(exc.render() + "\n")
+            codes.append(EXIT_USAGE)
+            continue
+        except DeadlineExceeded:
+            if cancelled():
+                break
+            progress.clear()
+            err.write(f"{path}: UNKNOWN: loading did not finish within the {args.timeout:g} s timeout\n")
+            codes.append(EXIT_UNKNOWN)
+            continue
+        yield path, model, api.check_model(model, timeout=args.timeout, method=args.method)
+
+
+def _checked_batch(args: argparse.Namespace, per_spec: dict[str, dict[str, str]], codes: list[int],
+                   err: IO[str], backend: str, jobs: int | None) -> Iterator[tuple[str, Any, api.Report]]:
+    from verigroup.runtime.executors import ExecutorError, make_executor
+    from verigroup.sweeps.batch import check_many
+
+    try:
+        executor = make_executor(backend, jobs, getattr(args, "scheduler", None))
+    except ExecutorError as exc:
+        raise SpecError.single("E401", str(exc), Span("--backend", 0, 0)) from None
+    needs_model = args.format in ("sarif", "markdown", "html")
+    try:
+        paths = list(args.specs)
+        for _, item in check_many(paths, [per_spec[p] for p in paths], executor, args.timeout, args.method):
+            if item.error:
+                err.write(item.error + "\n")
+                codes.append(EXIT_USAGE)
+            elif item.unknown or item.failed:
+                err.write(f"{item.path}: UNKNOWN: {item.unknown or item.failed}\n")
+                codes.append(EXIT_UNKNOWN)
+            else:
+                yield item.path, (api.load(item.path, per_spec[item.path]) if needs_model else None), item.report
+    finally:
+        executor.close()
 
 
 def _load(args: argparse.Namespace, overrides: dict[str, str]) -> Any:

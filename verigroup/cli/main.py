@@ -59,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-v", "--verbose", action="store_true", help="show evidence for HOLDS too")
     c.add_argument("--require-properties", "--strict", dest="require_properties", action="store_true",
                    help="exit 2 when a spec (or a .nfg/.efg file) has no property to check")
+    c.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
+                   help="check N specs at a time in worker processes (default: one at a time)")
+    c.add_argument("--backend", choices=("serial", "processes", "dask"), default=None,
+                   help="where specs run when checking many (processes: --jobs or every core; dask: a LocalCluster)")
+    c.add_argument("--scheduler", default=None, metavar="ADDRESS", help="check on the Dask cluster at ADDRESS")
     common(c, FORMATS)
 
     s = sub.add_parser("solve", help="equilibria, dominance and optima")
@@ -118,6 +123,16 @@ def timeout_option(sp: argparse.ArgumentParser) -> None:
     sp.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                     help=f"time budget for loading and for each property / solve (default {DEFAULT_TIMEOUT:g}); "
                          "unfinished work is UNKNOWN")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {v}")
+    return v
 
 
 def _plugin_commands() -> list[tuple[str, ModuleType]]:

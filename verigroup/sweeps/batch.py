@@ -22,6 +22,7 @@ class BatchItem:
     path: str
     report: Any = None         # verigroup.api.Report when the spec loaded
     error: str = ""            # rendered diagnostics when it did not
+    unknown: str = ""          # loading ran out of time (inconclusive, not bad input)
     failed: str = ""           # the worker died / the task was lost
 
     @property
@@ -33,12 +34,17 @@ def check_spec(job: Mapping[str, Any]) -> BatchItem:
     """Worker side: load and check one spec."""
     from verigroup import api
     from verigroup.diagnostics import SpecError
+    from verigroup.runtime import DeadlineExceeded, deadline
 
+    timeout = job.get("timeout")
     try:
-        model = api.load(job["path"], job.get("overrides") or {})
-        rep = api.check_model(model, timeout=job.get("timeout"), method=job.get("method", "auto"))
+        with deadline(timeout):
+            model = api.load(job["path"], job.get("overrides") or {})
     except SpecError as exc:
         return BatchItem(job["path"], error=exc.render())
+    except DeadlineExceeded:
+        return BatchItem(job["path"], unknown=f"loading did not finish within the {timeout:g} s timeout")
+    rep = api.check_model(model, timeout=timeout, method=job.get("method", "auto"))
     return BatchItem(job["path"], report=rep)
 
 
