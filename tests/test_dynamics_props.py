@@ -68,7 +68,7 @@ def test_learners_reach_is_statistical_never_holds() -> None:
     (r,) = rep.results
     assert r.verdict.value == "UNKNOWN"
     ev = r.evidence
-    assert ev["statistical"] is True and ev["runs"] == 40 and "STATISTICAL" in r.message
+    assert ev["statistical"] is True and ev["runs"] == 30 and "STATISTICAL" in r.message
     lo, hi = (float(x) for x in ev["interval"])
     num, _, den = ev["share"].partition("/")
     assert lo <= int(num) / int(den or 1) <= hi

@@ -17,8 +17,8 @@ from verigroup.diagnostics import SpecError
 from verigroup.model.dynprops import EvolutionaryProperty
 from verigroup.verdicts import PropertyResult, Verdict, q
 
-LEARNER_RUNS = 40
-LEARNER_EPISODES = 600
+LEARNER_RUNS = 30
+LEARNER_EPISODES = 300
 
 
 def _cmp(x: Fraction, op: str, y: Fraction) -> bool:
