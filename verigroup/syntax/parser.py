@@ -8,6 +8,7 @@ syntax errors are explained in words (:mod:`verigroup.syntax.errors`).
 from __future__ import annotations
 
 import functools
+import os
 from fractions import Fraction
 from importlib import resources
 from typing import Any, Iterator, Literal
@@ -135,8 +136,44 @@ class _Layout:
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("verigroup.grammar").joinpath("verigroup.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", propagate_positions=True,
-                maybe_placeholders=False, keep_all_tokens=False)
+    options: dict[str, Any] = dict(parser="lalr", lexer="basic", propagate_positions=True,
+                                   maybe_placeholders=False, keep_all_tokens=False)
+    cache = _cache_file(grammar)
+    if cache is not None:
+        try:
+            return Lark(grammar, cache=cache, **options)
+        except Exception:  # an unreadable or stale cache costs time, never correctness
+            try:
+                os.unlink(cache)
+            except OSError:
+                pass
+    return Lark(grammar, **options)
+
+
+def _cache_file(grammar: str) -> str | None:
+    """The parse tables are cached (lark's ``cache=``) in the user's own
+    cache directory, never in a shared temporary directory: lark caches are
+    pickles, and a pickle planted by another user must never be loaded.
+    The name carries a hash of the grammar and of lark's version, so an
+    edited grammar or an upgraded lark builds fresh tables.  ``VERIGROUP_
+    NO_PARSER_CACHE=1`` turns it off."""
+    import hashlib
+
+    import lark
+
+    if os.environ.get("VERIGROUP_NO_PARSER_CACHE"):
+        return None
+    base = os.environ.get("VERIGROUP_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "verigroup")
+    key = hashlib.sha256((grammar + "\0" + lark.__version__).encode()).hexdigest()[:24]
+    try:
+        os.makedirs(base, mode=0o700, exist_ok=True)
+        st = os.stat(base)
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            return None  # not ours: do not trust it
+    except OSError:
+        return None
+    return os.path.join(base, f"parser-{key}.lark")
 
 
 def _meaningful(text: str) -> bool:
