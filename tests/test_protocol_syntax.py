@@ -126,8 +126,10 @@ property "f": commitment credible(entrant == enter)
     m = build_model(text)
     a, b, c, d, e, f = m.properties
     assert isinstance(a, P.PlayTemporal) and a.quantifier is P.Quantifier.EVERY and a.kind == "never"
-    assert a.phi == PL.MoveIs("fight", "incumbent")
-    assert isinstance(b, P.PlayTemporal) and b.phi == PL.AndP((PL.MoveIs("stay_out", "entrant"), PL.AtEnd()))
+    # play atoms read the move made at the stage so far (issue 15); `!=` is its negation
+    assert a.phi == PL.StageMove("incumbent", "fight")
+    assert isinstance(b, P.PlayTemporal) and b.phi == PL.AndP((PL.NotP(PL.StageMove("entrant", "enter")),
+                                                               PL.AtEnd()))
     assert isinstance(c, P.Enforce) and c.can and c.coalition == ("incumbent",)
     assert c.phi == PL.PayoffCmp("incumbent", ">=", Fraction(2))
     assert isinstance(d, P.Enforce) and not d.can and d.kind == "always"
