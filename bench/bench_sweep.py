@@ -5,8 +5,9 @@ Run:  python bench/bench_sweep.py [--workers N]
 1. Overhead: a 200-point sweep of a small spec (3-agent public goods,
    two properties; a point takes milliseconds) — serial vs local processes vs
    a Dask LocalCluster, whole `sweep()` call including pool/cluster start.
-2. Speed-up: an 8-point sweep whose points take about a second each (a
-   13-agent public goods game, every pure equilibrium enumerated exactly) —
+2. Speed-up: an 8-point sweep whose points take about a second each (an
+   18-agent public goods game with agent-specific costs, so not anonymous:
+   all 262,144 profiles enumerated exactly) —
    serial vs processes vs Dask with the machine's workers.
 
 Every backend must return byte-identical JSON (checked). Prints a Markdown
@@ -41,13 +42,13 @@ property "cooperation is stable": nash all contribute
 
 HEAVY = """\
 game pg
-param n = 13
+param n = 18
 param r = 2
 agents a[1..n]: actions contribute, withhold
-payoff a[i] = r * count(j: a[j] == contribute) / n - (1 if a[i] == contribute else 0)
+payoff a[i] = r * count(j: a[j] == contribute) / n - (i / n if a[i] == contribute else 0)
 metric welfare = sum(i: payoff(a[i]))
-property "equilibria keep half the best welfare": for every nash p: welfare(p) >= 1/2 * max(welfare)
-property "k-resilient": resilient(all withhold, k = 2)
+property "equilibria keep a third of the best welfare": for every nash p: welfare(p) >= 1/3 * max(welfare)
+property "unique": unique nash
 """
 
 
