@@ -80,19 +80,42 @@ class _Slow:
             pass
 
 
-def test_alarm_in_a_finalizer_is_not_lost(capfd: pytest.CaptureFixture[str]) -> None:
+def test_alarm_in_a_finalizer_is_not_lost() -> None:
     """The deadline fires while a finalizer runs: it must neither print
-    "Exception ignored" nor be forgotten (the old handler lost it)."""
-    t0 = time.monotonic()
-    with pytest.raises(DeadlineExceeded):
-        with deadline(0.05):
-            x = _Slow()
-            del x  # the finalizer runs past the deadline
-            gc.collect()
-            while time.monotonic() - t0 < 10:  # bounded: a lost alarm fails, never hangs
-                pass
-    assert time.monotonic() - t0 < 1.5
-    assert "Exception ignored" not in capfd.readouterr().err
+    "Exception ignored" nor be forgotten (the old handler lost it).  Run in a
+    fresh interpreter: SIGALRM is process state, and the suite's other tests
+    (in-process CLI runs, report rendering) must not decide this one."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent('''
+        import gc, time
+        from verigroup.runtime import DeadlineExceeded, deadline
+
+        class Slow:
+            def __del__(self):
+                t = time.monotonic()
+                while time.monotonic() - t < 0.15:
+                    pass
+
+        t0 = time.monotonic()
+        try:
+            with deadline(0.05):
+                x = Slow()
+                del x  # the finalizer runs past the deadline
+                gc.collect()
+                while time.monotonic() - t0 < 10:  # bounded: a lost alarm fails, never hangs
+                    pass
+        except DeadlineExceeded:
+            print("raised after", round(time.monotonic() - t0, 3))
+        else:
+            print("not raised")
+    ''')
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.stdout.startswith("raised after"), (res.stdout, res.stderr)
+    assert float(res.stdout.split()[-1]) < 1.5
+    assert "Exception ignored" not in res.stderr
 
 
 def test_progress_only_on_a_terminal() -> None:

@@ -32,7 +32,13 @@ class DeadlineExceeded(Exception):
     run was cancelled)."""
 
 
-_stack: list[float] = []   # absolute monotonic end of each open budget
+# Open budgets, each a one-element box holding its absolute monotonic end
+# (boxes, so a budget that closes out of order -- a generator suspended
+# inside ``with deadline(...)`` and finalised later -- removes its own entry,
+# never another budget's).
+_stack: list[list[float]] = []
+# The SIGALRM handler in force before the outermost open budget.
+_saved_handler: list[Any] = [None]
 _REARM = 0.02              # seconds between repeated alarms once expired
 
 # cancel.py registers how to ask "cancelled?" and what to raise then; kept as
@@ -51,7 +57,7 @@ def _cancel_exc() -> DeadlineExceeded | None:
 
 
 def _end() -> float | None:
-    return min(_stack) if _stack else None
+    return min(b[0] for b in _stack) if _stack else None
 
 
 def expired() -> bool:
@@ -162,22 +168,32 @@ def deadline(seconds: float | None) -> Iterator[None]:
         yield
         return
     use_alarm = _can_alarm()
-    old: Any = None
+    box = [time.monotonic() + seconds]
     if use_alarm:
-        old = signal.signal(signal.SIGALRM, _alarm)
-    _stack.append(time.monotonic() + seconds)
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        if not _stack:
+            _saved_handler[0] = previous
+    _stack.append(box)
     if use_alarm:
         _arm()
     try:
         yield
     finally:
-        _stack.pop()
+        for i, b in enumerate(_stack):
+            if b is box:
+                del _stack[i]
+                break
         if use_alarm:
             if _stack:
+                # other budgets are still open (this one may have closed out
+                # of order): keep our handler and re-arm for the nearest end
+                signal.signal(signal.SIGALRM, _alarm)
                 _arm()
             else:
                 signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old if old is not None else signal.SIG_DFL)
+                old = _saved_handler[0]
+                _saved_handler[0] = None
+                signal.signal(signal.SIGALRM, old if old is not None else signal.SIG_DFL)
 
 
 def wraps_deadline(exc: BaseException) -> bool:
