@@ -98,9 +98,6 @@ def _handler(signum: int, frame: FrameType | None) -> None:
 
 
 def _watch(sock: socket.socket) -> None:
-    alarm = int(getattr(signal, "SIGALRM", -1))
-    from verigroup.runtime.deadline import expired
-
     while True:
         try:
             data = sock.recv(64)
@@ -111,8 +108,13 @@ def _watch(sock: socket.socket) -> None:
         for signum in data:
             if signum in _SIGNAL_REASONS:
                 request_cancel(_SIGNAL_REASONS[signum])
-            elif signum == alarm and expired():
-                interrupt_engines()
+            # A deadline (SIGALRM) never interrupts Z3: ``Z3_interrupt`` cancels
+            # the context's resource limit for good (z3's api context calls
+            # ``m_limit.cancel()`` unconditionally), so every later check in
+            # this process would return garbage models -- seen as a
+            # "non-equilibrium" from support enumeration after an earlier
+            # property timed out.  Budgets reach Z3 through its own per-check
+            # ``timeout`` parameter instead, which cleans up after itself.
 
 
 def _configure_z3(module: ModuleType) -> None:

@@ -96,10 +96,19 @@ class ResultCache:
         f = self._file(key)
         try:
             f.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".json")
+            fd, tmp = tempfile.mkstemp(dir=f.parent, prefix=".tmp-", suffix=".part")
+        except OSError:
+            return  # a read-only or full disk costs speed, never a verdict
+        try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump({"key": key, "verdict": verdict, "result": result}, fh, sort_keys=True)
             os.replace(tmp, f)
             self.writes += 1
         except OSError:
-            pass  # a read-only or full disk costs speed, never a verdict
+            pass
+        finally:  # interrupted (Ctrl-C) or failed half-way: no stray partial file
+            if os.path.exists(tmp):
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
