@@ -61,20 +61,34 @@ def request_cancel(reason: str = "interrupted") -> None:
 
 
 def reset_cancel() -> None:
+    """Start afresh after a cancelled run (an API session goes on).  A Z3
+    context that was interrupted stays cancelled for good (z3 never resets
+    its resource limit), so the next Z3 work gets a fresh main context."""
     _flag.clear()
     _reason[0] = ""
+    if _z3_interrupted[0]:
+        _z3_interrupted[0] = False
+        z3mod = sys.modules.get("z3.z3")
+        if z3mod is not None and hasattr(z3mod, "_main_ctx"):
+            setattr(z3mod, "_main_ctx", None)
+
+
+_z3_interrupted: list[bool] = [False]
 
 
 def interrupt_engines() -> None:
     """Ask native engines running now to stop (thread-safe, no-op when idle).
 
-    Z3: ``Z3_interrupt`` on the main context cancels the check in progress;
-    it does nothing when no check runs."""
+    Z3: ``Z3_interrupt`` on the main context cancels the check in progress,
+    and leaves the context cancelled for every later check (z3 never resets
+    its resource limit): only cancellation, which ends the run, calls this;
+    :func:`reset_cancel` replaces the context before work resumes."""
     z3mod = sys.modules.get("z3.z3")
     ctx = getattr(z3mod, "_main_ctx", None) if z3mod is not None else None
     if ctx is not None:
         try:
             ctx.interrupt()
+            _z3_interrupted[0] = True
         except Exception:  # pragma: no cover - engine already torn down
             pass
 
