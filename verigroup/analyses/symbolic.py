@@ -140,6 +140,22 @@ def _lex_min(s: z3.Solver, vectors: Sequence[Sequence[z3.ArithRef]], m: z3.Model
         s.pop()
 
 
+def _canonical_witness(s: z3.Solver, vectors: Sequence[Sequence[z3.ArithRef]], m: z3.ModelRef,
+                       r: z3.ArithRef, bounds: tuple[Fraction, Fraction]) -> z3.ModelRef:
+    """A violation at the region's lower endpoint, else at its upper one,
+    with the lexicographically least profile; ``m`` when neither endpoint
+    violates (or Z3 does not answer)."""
+    for cand in (bounds[0], bounds[1]):
+        s.push()
+        try:
+            s.add(r == rv(cand))
+            if s.check() == z3.sat:
+                return _lex_min(s, vectors, s.model())
+        finally:
+            s.pop()
+    return m
+
+
 def _decide(ctx: Context, enc: Z3Encoding, obs: list[Obligation], side: list[z3.BoolRef],
             rng: list[z3.BoolRef], r: z3.ArithRef | None, bounds: tuple[Fraction, Fraction] | None,
             fields: Mapping[str, Any] | None = None) -> _Outcome:
@@ -181,6 +197,14 @@ def _decide(ctx: Context, enc: Z3Encoding, obs: list[Obligation], side: list[z3.
             profs = [back_profile(enc, m, vec) for vec in ob.vectors]
             params = back_params(enc, m)
             exact = all(_value_of(m, v)[1] for v in enc.param_vars.values())
+            if first is None and r is not None and bounds is not None:
+                # The reported witness must not depend on Z3's search history
+                # (replay re-checks it in another context): pin the region
+                # parameter to an endpoint where possible, then take the
+                # lexicographically least profile there.
+                m1 = _canonical_witness(s, ob.vectors, m, r, bounds)
+                first = ([back_profile(enc, m1, vec) for vec in ob.vectors], back_params(enc, m1),
+                         all(_value_of(m1, v)[1] for v in enc.param_vars.values()))
             if first is None:
                 first = (profs, params, exact)
             if not loop:
