@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from verigroup.diagnostics import SpecError
 from verigroup.sweeps.grid import Grid, q
@@ -26,8 +26,11 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_EXACT_LINES = 200
 
 
-def _region(text: str, path: str, overrides: dict[str, str], prop_name: str, param: str,
-            lo: Fraction, hi: Fraction, timeout: float | None) -> list[tuple[Fraction, Fraction, bool, bool]] | None:
+def _regions(text: str, path: str, overrides: dict[str, str], props: Sequence[str], param: str,
+             lo: Fraction, hi: Fraction, timeout: float | None) -> dict[str, list[tuple[Fraction, Fraction, bool, bool]]]:
+    """For each property the Z3 route can decide over ``param`` in
+    ``[lo, hi]``, the exact intervals where it holds (the model is built once
+    per line)."""
     from verigroup import api
     from verigroup.analyses.registry import Context
     from verigroup.model.expr import Num
@@ -36,18 +39,28 @@ def _region(text: str, path: str, overrides: dict[str, str], prop_name: str, par
 
     try:
         model = build_model(text, path, overrides)
-        prop = next(p for p in model.properties if p.name == prop_name)
-        if not hasattr(prop, "region") or getattr(prop, "region", None) is not None:
-            return None  # no region support, or the property already ranges over a parameter itself
-        prop = dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi)))
-        res = api._check_one(Context(model, timeout=timeout, options={"method": "auto"}), prop)
-    except (SpecError, StopIteration, TypeError):
-        return None
-    ev: Any = res.evidence
-    if not isinstance(ev, dict) or not isinstance(ev.get("region"), list):
-        return None
-    closed = ev.get("closed") or [[True, True]] * len(ev["region"])
-    return [(Fraction(a), Fraction(b), bool(c[0]), bool(c[1])) for (a, b), c in zip(ev["region"], closed)]
+    except SpecError:
+        return {}
+    ctx = Context(model, timeout=timeout, options={"method": "auto"})
+    out: dict[str, list[tuple[Fraction, Fraction, bool, bool]]] = {}
+    for prop in model.properties:
+        if prop.name not in props or not hasattr(prop, "region") or getattr(prop, "region", None) is not None:
+            continue  # not swept, no region support, or it ranges over a parameter itself
+        try:
+            res = api._check_one(ctx, dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi))))
+        except (SpecError, TypeError):
+            continue
+        ev: Any = res.evidence
+        if not isinstance(ev, dict) or not isinstance(ev.get("region"), list):
+            continue
+        closed = ev.get("closed") or [[True, True]] * len(ev["region"])
+        out[prop.name] = [(Fraction(a), Fraction(b), bool(c[0]), bool(c[1]))
+                          for (a, b), c in zip(ev["region"], closed)]
+    return out
+
+
+def _holds(region: list[tuple[Fraction, Fraction, bool, bool]], x: Fraction) -> bool:
+    return any((a < x < b) or (x == a and ca) or (x == b and cb) for a, b, ca, cb in region)
 
 
 def _points(prop: str, param: str, fixed: tuple[tuple[str, Fraction], ...],
@@ -58,7 +71,7 @@ def _points(prop: str, param: str, fixed: tuple[tuple[str, Fraction], ...],
     from verigroup.sweeps.run import Boundary
 
     def holds(x: Fraction) -> bool:
-        return any((a < x < b) or (x == a and ca) or (x == b and cb) for a, b, ca, cb in region)
+        return _holds(region, x)
 
     cuts = sorted({x for a, b, _, _ in region for x in (a, b) if lo < x < hi})
     out = []
@@ -74,24 +87,35 @@ def _points(prop: str, param: str, fixed: tuple[tuple[str, Fraction], ...],
 
 
 def exact_boundaries(text: str, path: str, grid: Grid, props: Sequence[str],
-                     sampled: Sequence["Boundary"], timeout: float | None) -> list["Boundary"]:
+                     sampled: Sequence["Boundary"], timeout: float | None,
+                     verdict: Callable[[tuple[Fraction, ...], str], str]) -> list["Boundary"]:
+    """Exact boundaries along each range axis where the Z3 route applies.
+    The exact region is cross-checked against every decided grid point on
+    its line (two independent routes); on any disagreement the sampled
+    brackets are kept for that line -- a region is never trusted alone."""
+    from verigroup.runtime.cancel import Interrupted
     from verigroup.sweeps.run import Boundary
 
     out: list[Boundary] = []
     replaced: set[tuple[str, str, tuple[tuple[str, Fraction], ...]]] = set()
-    for k, ax in enumerate(grid.axes):
-        if ax.step is None and ax.count < 2:
-            continue
-        others = sorted({pt[:k] + pt[k + 1:] for pt in grid.points})[:MAX_EXACT_LINES]
-        for rest in others:
-            fixed = tuple((n, v) for n, v in zip(grid.names[:k] + grid.names[k + 1:], rest))
-            overrides = {n: q(v) for n, v in fixed}
-            overrides[ax.name] = q(ax.lo)
-            for prop in props:
-                region = _region(text, path, overrides, prop, ax.name, ax.lo, ax.hi, timeout)
-                if region is None:
-                    continue
-                replaced.add((prop, ax.name, fixed))
-                out += _points(prop, ax.name, fixed, region, ax.lo, ax.hi)
+    try:
+        for k, ax in enumerate(grid.axes):
+            if ax.step is None and ax.count < 2:
+                continue
+            others = sorted({pt[:k] + pt[k + 1:] for pt in grid.points})[:MAX_EXACT_LINES]
+            for rest in others:
+                fixed = tuple((n, v) for n, v in zip(grid.names[:k] + grid.names[k + 1:], rest))
+                overrides = {n: q(v) for n, v in fixed}
+                overrides[ax.name] = q(ax.lo)
+                line = [pt for pt in grid.points if pt[:k] + pt[k + 1:] == rest]
+                for prop, region in _regions(text, path, overrides, props, ax.name, ax.lo, ax.hi,
+                                             timeout).items():
+                    if any(verdict(pt, prop) in ("HOLDS", "VIOLATED")
+                           and (verdict(pt, prop) == "HOLDS") != _holds(region, pt[k]) for pt in line):
+                        continue  # the routes disagree: keep the samples
+                    replaced.add((prop, ax.name, fixed))
+                    out += _points(prop, ax.name, fixed, region, ax.lo, ax.hi)
+    except (KeyboardInterrupt, Interrupted):
+        pass  # Ctrl-C: keep what is exact so far, the rest stays sampled
     out += [b for b in sampled if (b.property, b.param, b.fixed) not in replaced]
     return out

@@ -223,11 +223,9 @@ class _Plan:
             self.executor.close()
 
 
-def _declared_params(text: str, path: str) -> tuple[set[str], dict[str, tuple[int, int]], str]:
+def _declared_params(spec: Any, text: str) -> tuple[set[str], dict[str, tuple[int, int]], str]:
     from verigroup.syntax import ast as A
-    from verigroup.syntax.parser import parse_spec
 
-    spec = parse_spec(text, path)
     params = {s.name for s in spec.statements if isinstance(s, A.ParamDecl)}
     spans: dict[str, tuple[int, int]] = {}
     starts = sorted(s.span.line for s in spec.statements)
@@ -249,10 +247,13 @@ def sweep(text: str, path: str, grid: Grid, *, executor: Executor | None = None,
     import hashlib
 
     from verigroup import __version__
-    from verigroup.resolve import build_model
 
     t0 = time.monotonic()
-    declared, spans, game = _declared_params(text, path)
+    from verigroup.resolve import resolve_spec
+    from verigroup.syntax.parser import parse_spec
+
+    parsed = parse_spec(text, path)
+    declared, spans, game = _declared_params(parsed, text)
     for n in grid.names:
         if n not in declared:
             raise SpecError.single("E109", f"the spec has no param `{n}` to sweep", Span("--param", 0, 0),
@@ -261,7 +262,7 @@ def sweep(text: str, path: str, grid: Grid, *, executor: Executor | None = None,
     # The spec must load with its own parameter values: a bad spec is a usage
     # error, not a map of UNKNOWNs.  (A point where it does not load, such as
     # an empty family, is UNKNOWN at that point.)
-    first = build_model(text, path, {})
+    first = resolve_spec(parsed, {})
     props = tuple(p.name for p in first.properties)
     for name in only:
         if name not in props:
@@ -285,7 +286,11 @@ def sweep(text: str, path: str, grid: Grid, *, executor: Executor | None = None,
     if exact and not plan.interrupted:
         from verigroup.sweeps.exact import exact_boundaries
 
-        boundaries = exact_boundaries(text, path, grid, props, boundaries, timeout)
+        def verdict(pt: tuple[Fraction, ...], prop: str) -> str:
+            res = plan.done.get(pt, {}).get(prop)
+            return str(res["verdict"]) if res is not None else "UNKNOWN"
+
+        boundaries = exact_boundaries(text, path, grid, props, boundaries, timeout, verdict)
     points: list[PointResult] = []
     missing = 0
     for pt in sorted(plan.done):
