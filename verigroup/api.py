@@ -226,7 +226,7 @@ def check_model(model: Model, timeout: float | None = None, **options: Any) -> R
             results.append(interrupted_result(prop))
             continue
         progress.status(f"{Path(model.path).name}: property {k}/{total} {prop.name!r} ({type(prop).__name__})")
-        results.append(_check_one(ctx, prop))
+        results.append(check_property(ctx, prop))
     return Report(
         spec=model.path, spec_hash=spec_hash(model), game=model.name,
         params=model.param_values(), results=tuple(results), version=__version__,
@@ -255,8 +255,9 @@ def _symbolic(ctx: Context, prop: Property) -> PropertyResult | None:
     return res
 
 
-def _check_one(ctx: Context, prop: Property) -> PropertyResult:
-    """Dispatch one property: the explicit (tensor) checker where the game
+def check_property(ctx: Context, prop: Property) -> PropertyResult:
+    """Check one property of a loaded context (public: sweeps re-check a
+    property with a narrowed region).  Dispatch: the explicit (tensor) checker where the game
     fits, the Z3 route for parameter regions, ``--method z3``, or when the
     explicit route refuses the size.  Never HOLDS by default."""
     from verigroup.analyses.registry import get_checker

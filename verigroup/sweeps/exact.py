@@ -47,7 +47,7 @@ def _regions(text: str, path: str, overrides: dict[str, str], props: Sequence[st
         if prop.name not in props or not hasattr(prop, "region") or getattr(prop, "region", None) is not None:
             continue  # not swept, no region support, or it ranges over a parameter itself
         try:
-            res = api._check_one(ctx, dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi))))
+            res = api.check_property(ctx, dataclasses.replace(prop, region=ParamRegion(param, Num(lo), Num(hi))))
         except (SpecError, TypeError):
             continue
         ev: Any = res.evidence
