@@ -508,4 +508,19 @@ def test_sarif_result_without_position_points_at_the_spec() -> None:
     doc = json.loads(render_sarif([pd_report((r,))], [], "0.1.0"))
     assert errors(subset_schema(), doc) == []
     (loc,) = doc["runs"][0]["results"][0]["locations"]
-    assert loc["physicalLocation"] == {"artifactLocation": {"uri": SPEC, "index": 0}}
+    assert loc["physicalLocation"] == {"artifactLocation": {"uri": SPEC, "uriBaseId": "SRCROOT", "index": 0}}
+
+
+def test_sarif_relative_uris_name_their_base_and_absolute_ones_do_not() -> None:
+    """Repository-relative artifact URIs carry uriBaseId SRCROOT, which the
+    run maps to the repository root; a file outside the repository keeps an
+    absolute file: URI with no base."""
+    inside = json.loads(render_sarif([pd_report()], []))["runs"][0]
+    art = inside["artifacts"][0]["location"]
+    assert art == {"uri": SPEC, "uriBaseId": "SRCROOT"}
+    base = inside["originalUriBaseIds"]["SRCROOT"]["uri"]
+    assert base.startswith("file:///") and base.endswith("/")
+    assert (Path(base[len("file://"):]) / SPEC).resolve() == (ROOT / SPEC).resolve()
+    outside = json.loads(render_sarif([pd_report(spec="/nonexistent-dir/x.vg")], []))["runs"][0]
+    assert outside["artifacts"][0]["location"] == {"uri": "file:///nonexistent-dir/x.vg"}
+    assert "originalUriBaseIds" not in outside

@@ -99,7 +99,7 @@ def sarif_log(reports: Sequence["Report"], version: str = "") -> dict[str, Any]:
             results.append(_result(rep, r, uri, uris.index(uri), rule_index[r.kind]))
     artifacts = []
     for u in uris:
-        art: dict[str, Any] = {"location": {"uri": u}, "roles": ["analysisTarget"]}
+        art: dict[str, Any] = {"location": _location(u), "roles": ["analysisTarget"]}
         digests = {_hex_digest(rep.spec_hash) for rep in reports if artifact_uri(rep.spec) == u}
         digests.discard("")
         if len(digests) == 1:
@@ -126,7 +126,22 @@ def sarif_log(reports: Sequence["Report"], version: str = "") -> dict[str, Any]:
             }
         },
     }
+    if any(not u.startswith("file:") for u in uris):
+        # relative artifact URIs resolve against the repository root
+        # (SARIF 3.14.14); code-scanning services map SRCROOT to the checkout
+        root = repo_root(posixpath.normpath(os.getcwd().replace("\\", "/")))
+        run["originalUriBaseIds"] = {SRCROOT: {"uri": "file://" + quote(root.rstrip("/") + "/", safe=_SAFE)}}
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+SRCROOT = "SRCROOT"
+
+
+def _location(uri: str) -> dict[str, Any]:
+    """An artifactLocation: repository-relative URIs name their base."""
+    if uri and not uri.startswith("file:"):
+        return {"uri": uri, "uriBaseId": SRCROOT}
+    return {"uri": uri}
 
 
 def _rule(kind: str) -> dict[str, Any]:
@@ -173,7 +188,7 @@ def _doc_line(kind: str) -> str:
 
 
 def _result(rep: "Report", r: PropertyResult, uri: str, art_index: int, rule: int) -> dict[str, Any]:
-    phys: dict[str, Any] = {"artifactLocation": {"uri": uri, "index": art_index}}
+    phys: dict[str, Any] = {"artifactLocation": {**_location(uri), "index": art_index}}
     if r.span.line > 0:
         region: dict[str, Any] = {"startLine": r.span.line}
         if r.span.column > 0:
