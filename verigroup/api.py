@@ -263,6 +263,14 @@ def check_property(ctx: Context, prop: Property) -> PropertyResult:
     from verigroup.analyses.registry import get_checker
     from verigroup.analyses.timeouts import run_with_deadline
 
+    # ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)` is bound
+    # to a pure profile at check time, from the exact metric tensor
+    from verigroup.model.optimal import lazy_profiles
+
+    if lazy_profiles(prop):
+        from verigroup.analyses.argmax import check_with_argmax
+
+        return check_with_argmax(ctx, prop, check_property)
     kind = type(prop).__name__
     method = ctx.options.get("method", "auto")
     # ---- populations (issue 9): counted models, --method counting, `for n >= 2`

@@ -53,6 +53,18 @@ class Profile:
     actions: tuple[str, ...]
     name: str | None = None
     span: Span = field(default=NO_SPAN, compare=False)
+    # ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)`.  An
+    # *optimising* profile has ``objective`` (a metric name) and ``sense``
+    # ("max"/"min") and no ``actions`` until it is bound at check time from the
+    # exact metric tensor (verigroup.analyses.argmax); ties go to the first
+    # optimal profile in declaration order.
+    objective: str | None = None
+    sense: Literal["max", "min"] = "max"
+
+    @property
+    def lazy(self) -> bool:
+        """An ``argmax``/``argmin`` profile not yet bound to actions."""
+        return self.objective is not None and not self.actions
 
 
 # ------------------------------------------------------------ term nodes

@@ -43,6 +43,13 @@ def replay_report(rep: dict[str, Any], report_path: Path, timeout: float | None 
             out.append(Finding(name, pr["name"], "mismatch", "property exists",
                                "the spec has no property of this name"))
             continue
+        # ---- language v2 (issue 8, LANG3): argmax profiles re-derived, then bound
+        from verigroup.replay.argmax import bind_replayed
+
+        prop, bound_findings = bind_replayed(oracle, prop, pr, name)
+        out.extend(bound_findings)
+        if prop is None:
+            continue
         # ---- populations (issue 9): count vectors replayed by the scalar evaluator
         from verigroup.replay.counting import is_counting_evidence, replay_counting
 

@@ -201,6 +201,23 @@ def _f_terms(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     return [("terms", "; ".join(bits))] if bits else []
 
 
+# ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)`, bound at check time
+@facet("argmax")
+def _f_argmax(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    recs = ev.get("argmax")
+    if not isinstance(recs, list):
+        return []
+    lines: list[Line] = []
+    for r in recs:
+        if not isinstance(r, Mapping) or not isinstance(r.get("actions"), Mapping):
+            continue
+        tie = (f"; {r.get('ties')} profiles tie, the first in declaration order is taken"
+               if isinstance(r.get("ties"), int) and r["ties"] > 1 else "")
+        lines.append(("argmax", f"{r.get('name')} = arg{r.get('sense')}({r.get('metric')}) = "
+                                f"{profile_text(r['actions'])}, {r.get('metric')} {num(r.get('value'))}{tie}"))
+    return lines
+
+
 @facet("region")
 def _f_region(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     out: list[Line] = []

@@ -34,6 +34,7 @@ def explain_report(report: Any, model: Model | None = None) -> str:
     for r in report.results:
         if r.verdict is Verdict.VIOLATED:
             text = explain_violation(r.evidence, model, props.get(r.name), r.message)
+            text += _argmax_text(r.evidence)  # ---- language v2 (issue 8, LANG3)
             lines.append(f"VIOLATED \"{r.name}\": {text}")
         elif r.verdict is Verdict.HOLDS:
             lines.append(f"HOLDS    \"{r.name}\": {_sentence(humanize(r.message))}")
@@ -129,6 +130,22 @@ def _sides_text(ev: Mapping[str, Any], prop: Any) -> str:
     name = _term_name(getattr(getattr(prop, "body", None), "left", None)) or "the left-hand side"
     words = OP_WORDS.get(str(op), f"failing {op}")
     return f"{name} is {left}, {words} {right}"
+
+
+def _argmax_text(ev: Mapping[str, Any]) -> str:
+    """`` Here best = argmax(welfare) is {row: c, col: c} (welfare 6).`` (issue 8, LANG3)"""
+    recs = ev.get("argmax") if isinstance(ev, Mapping) else None
+    if not isinstance(recs, list):
+        return ""
+    bits = []
+    for r in recs:
+        if isinstance(r, Mapping) and isinstance(r.get("actions"), Mapping):
+            acts = ", ".join(f"{a}: {x}" for a, x in r["actions"].items())
+            tie = (f", the first of {r['ties']} tied profiles in declaration order"
+                   if isinstance(r.get("ties"), int) and r["ties"] > 1 else "")
+            bits.append(f"{r.get('name')} = arg{r.get('sense')}({r.get('metric')}) is {{{acts}}} "
+                        f"({r.get('metric')} {r.get('value')}{tie})")
+    return f" Here {'; '.join(bits)}." if bits else ""
 
 
 def _terms_text(ev: Mapping[str, Any]) -> str:

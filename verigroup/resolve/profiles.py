@@ -79,6 +79,8 @@ def resolve_profile(ctx: Ctx, e: A.Expr, name: str | None = None) -> Profile | N
         if not check_action(ctx, list(range(n)), e.action, e.action_span):
             return None
         return Profile(tuple(e.action for _ in range(n)), name, e.span)
+    if isinstance(e, A.ECall):
+        return _optimising(ctx, e, name)
     if not isinstance(e, A.EDict):
         ctx.error("E110", "expected a profile: a profile name, {agent: action, ...} or `all ACTION`", e.span)
         return None
@@ -90,6 +92,35 @@ def resolve_profile(ctx: Ctx, e: A.Expr, name: str | None = None) -> Profile | N
         _missing(ctx, missing, f"the profile{' `' + name + '`' if name else ''}", e.span)
         return None
     return Profile(tuple(str(table[p]) for p in range(n)), name, e.span)
+
+
+OPTIMISERS = {"argmax": "max", "argmin": "min"}
+
+
+def _optimising(ctx: Ctx, e: A.ECall, name: str | None) -> Profile | None:
+    """``argmax(welfare)`` / ``argmin(harm)`` (issue 8, LANG3): a lazy profile,
+    bound at check time from the exact metric tensor (verigroup.model.optimal)."""
+    sense = OPTIMISERS.get(e.fn)
+    if sense is None:
+        ctx.error("E110", f"`{e.fn}(...)` is not a profile", e.fn_span,
+                  did_you_mean(e.fn, OPTIMISERS) or "a profile is {agent: action, ...}, `all ACTION`, "
+                  "argmax(METRIC) or argmin(METRIC)")
+        return None
+    if len(e.args) != 1 or not isinstance(e.args[0], A.EName):
+        ctx.error("E103", f"{e.fn} takes one metric name: {e.fn}(welfare)", e.span)
+        return None
+    metric = e.args[0]
+    if metric.name not in ctx.metric_decls:
+        ctx.error("E101", f"undefined metric `{metric.name}`", metric.span,
+                  did_you_mean(metric.name, ctx.metric_decls) or (
+                      "declare it with `metric NAME = ...`; metrics of this spec: "
+                      + (", ".join(sorted(ctx.metric_decls)) or "none")))
+        return None
+    if ctx.plan is not None:
+        ctx.error("E110", f"{e.fn}({metric.name}) is not available in a protocol spec", e.span,
+                  "write the profile out: {agent: action, ...}")
+        return None
+    return Profile((), name, e.span, objective=metric.name, sense=sense)  # type: ignore[arg-type]
 
 
 def resolve_table(ctx: Ctx, e: A.EDict, what: str, want_actions: bool) -> dict[int, object] | None:

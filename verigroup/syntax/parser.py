@@ -691,6 +691,10 @@ def _check_depth(tree: Tree, path: str, text: str) -> None:
     while stack:
         node, d = stack.pop()
         if not isinstance(node, Tree):
+    # ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)` is a call node
+    def e_profile_opt(self, t: Tree, c: list[Any]) -> A.Expr:
+        return A.ECall(str(c[0]), (A.EName(str(c[2]), self.sp(c[2])),), self.sp(t), self.sp(c[0]))
+
             continue
         if d > 2 * LIMIT_DEPTH:
             m = node.meta
