@@ -138,7 +138,14 @@ def explain_token(exc: UnexpectedToken, text: str, path: str, stmt: Sequence[Tok
     if tok.type in ("NAME", "NUMBER", "LPAR") and "NAME" not in expected and "PLUS" in expected:
         return Diagnostic(code, f"unexpected {_found(tok)} after a complete expression", span,
                           "is an operator or a comma missing before it?")
-    return Diagnostic(code, f"unexpected {_found(tok)}: expected {want}", span)
+    if head == "PAYOFFS" and prev is not None and prev.type == "NAME" and prev.line == tok.line:
+        # `payoffs row, col:` then a header line of column labels, as a
+        # bimatrix is written on paper
+        return Diagnostic(code, f"expected {want}, found {_found(tok)}", span,
+                          "a payoff table has no header line: the columns follow the order of the "
+                          "column agent's declared actions; write one line per row action, "
+                          "e.g. `opera: (3, 2), (0, 0)`")
+    return Diagnostic(code, f"expected {want}, found {_found(tok)}", span)
 
 
 def explain_characters(exc: UnexpectedCharacters, text: str, path: str) -> Diagnostic:
