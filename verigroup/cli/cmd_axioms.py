@@ -27,6 +27,8 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
                     help="scoring: points for a first, second, ... place (M integers)")
     sp.add_argument("--approve", type=int, default=None, metavar="K",
                     help="approval: each voter approves its top K (default max(1, M // 2))")
+    sp.add_argument("--coalition-size", type=int, default=2, metavar="K",
+                    help="group-strategyproofness: coalitions of up to K voters (default 2)")
     common(sp, ("text", "json"))
 
 
@@ -43,7 +45,8 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     if args.approve is not None and not 1 <= args.approve <= args.alternatives:
         raise SpecError([Diagnostic("E401", f"--approve must be in 1..{args.alternatives}, got {args.approve}")])
     res = audit(args.rule, args.voters, args.alternatives, tuple(args.axiom), exact=args.exact,
-                approve=args.approve, measure=args.measure, timeout=args.timeout, scores=_scores(args.scores))
+                approve=args.approve, measure=args.measure, timeout=args.timeout, scores=_scores(args.scores),
+                coalition=args.coalition_size)
     _emit(dumps(res.to_json()) if args.format == "json" else audit_text(res), args.output, out)
     return res.exit_code
 

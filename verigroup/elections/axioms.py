@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from verigroup.diagnostics import Diagnostic, SpecError
 from verigroup.elections import checks
+from verigroup.elections.coalitions import group_strategyproofness
 from verigroup.elections.domain import Domain, level_size
 from verigroup.elections.profiles import (MAX_ALTERNATIVES, PROFILE_LIMIT, default_names, profile_json,
                                           ranking_space)
@@ -20,7 +21,11 @@ from verigroup.verdicts import Verdict
 
 AXIOMS_SCHEMA = "verigroup.axioms/1"
 AXIOMS = ("pareto", "anonymity", "neutrality", "monotonicity", "condorcet-winner", "condorcet-loser",
-          "reinforcement", "participation", "iia", "strategyproofness", "non-dictatorship")
+          "reinforcement", "participation", "iia", "strategyproofness", "non-dictatorship",
+          "group-strategyproofness")
+
+#: What an audit checks when no axiom is named (group strategyproofness is asked for by name: it costs more).
+DEFAULT_AXIOMS = AXIOMS[:-1]
 
 DEFINITIONS = {
     "pareto": "no alternative that every voter ranks below another one wins (lotteries: gets positive probability)",
@@ -37,6 +42,8 @@ DEFINITIONS = {
     "strategyproofness": "no voter gets a strictly better outcome (for its true ranking) by reporting another ranking "
                          "(lotteries: for some utility consistent with the true ranking)",
     "non-dictatorship": "no voter's top alternative always wins (checked at exactly N voters)",
+    "group-strategyproofness": "no coalition of up to k voters can misreport jointly so that every member gets an "
+                               "outcome it strictly prefers (for its true ranking)",
 }
 
 
@@ -72,6 +79,7 @@ class AxiomAudit:
     names: tuple[str, ...]
     results: tuple[AxiomResult, ...]
     seconds: float = field(default=0.0, compare=False)
+    coalition: int = 2
 
     @property
     def exit_code(self) -> int:
@@ -84,6 +92,8 @@ class AxiomAudit:
                 "scores": list(self.rule.scores) if self.rule.name == "scoring" else None,
                 "voters": self.voters, "exact_voters": self.exact, "alternatives": list(self.names),
                 "tie_break": list(self.names), "anonymous_profiles": self.rule.anonymous,
+                "coalition_size": self.coalition if any(r.axiom == "group-strategyproofness" for r in self.results)
+                else None,
                 "axioms": {r.axiom: r.to_json() for r in self.results}}
 
 
@@ -109,16 +119,21 @@ def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
 
 def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
           approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False,
-          timeout: float | None = None, scores: tuple[int, ...] = ()) -> AxiomAudit:
-    """Check ``axioms`` (all when empty) for a library rule.  ``timeout``
-    (seconds) is checked between electorate sizes: what is not finished is
-    UNKNOWN, never HOLDS."""
-    axioms = axioms or AXIOMS
-    validate(rule_name, voters, m, axioms)
-    if rule_name == "scoring" and len(scores) != m:
+          timeout: float | None = None, scores: tuple[int, ...] = (), coalition: int = 2,
+          rule: Rule | None = None) -> AxiomAudit:
+    """Check ``axioms`` (:data:`DEFAULT_AXIOMS` when empty) for a library rule (or ``rule``, an
+    in-spec rule built by :mod:`.expr_rules`).  ``timeout`` (seconds) is
+    checked between electorate sizes: what is not finished is UNKNOWN, never
+    HOLDS.  ``coalition``: the largest coalition group strategyproofness
+    considers."""
+    axioms = axioms or DEFAULT_AXIOMS
+    validate(rule_name if rule is None else RULES[0], voters, m, axioms)   # an in-spec rule is checked already
+    if coalition < 1:
+        raise SpecError([Diagnostic("E401", f"the coalition size must be at least 1, got {coalition}")])
+    if rule is None and rule_name == "scoring" and len(scores) != m:
         raise SpecError([Diagnostic("E401", f"the scoring rule needs {m} scores, one per place (--scores "
                                             + ",".join(str(m - 1 - k) for k in range(m)) + f"), got {len(scores)}")])
-    rule = make_rule(rule_name, m, approve, scores)
+    rule = rule if rule is not None else make_rule(rule_name, m, approve, scores)
     space = ranking_space(m, names or default_names(m))
     size = level_size(voters, space.size, rule.anonymous)
     if size > PROFILE_LIMIT:
@@ -134,10 +149,10 @@ def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exa
         if end is not None and time.perf_counter() > end:
             out.append(AxiomResult(a, Verdict.UNKNOWN, "exhaustive", 0, f"not checked: the {timeout:g} s timeout ran out"))
             continue
-        res = _check(dom, a, voters, exact, end)
+        res = _check(dom, a, voters, exact, end, coalition)
         out.append(_measured(dom, res, voters) if measure and res.verdict != Verdict.UNKNOWN else res)
     results = tuple(out)
-    return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start)
+    return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start, coalition)
 
 
 MEASURED = ("pareto", "condorcet-winner", "condorcet-loser", "strategyproofness")
@@ -178,7 +193,8 @@ def _sizes(voters: int, exact: bool) -> range:
     return range(voters, voters + 1) if exact else range(1, voters + 1)
 
 
-def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None = None) -> AxiomResult:
+def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None = None,
+           coalition: int = 2) -> AxiomResult:
     scope = f"{voters} voters" if exact else f"1..{voters} voters"
     kind = "anonymous profiles" if dom.anonymous else "profiles"
     if axiom == "non-dictatorship":
@@ -189,6 +205,7 @@ def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None 
         "pareto": checks.pareto, "monotonicity": checks.monotonicity, "strategyproofness": checks.strategyproofness,
         "participation": checks.participation, "iia": checks.iia, "reinforcement": checks.reinforcement,
         "neutrality": checks.neutrality,
+        "group-strategyproofness": lambda d, n: group_strategyproofness(d, n, coalition),
         "condorcet-winner": lambda d, n: checks.condorcet(d, n, loser=False),
         "condorcet-loser": lambda d, n: checks.condorcet(d, n, loser=True),
     }[axiom]
@@ -204,10 +221,12 @@ def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None 
                                f"stopped at {n} voters: {exc}; no violation with fewer voters")
         checked += dom.level(n).size
         if cex is not None:
+            size = f", a coalition of {cex['coalition_size']}" if axiom == "group-strategyproofness" else ""
             return AxiomResult(axiom, Verdict.VIOLATED, "exhaustive", checked,
-                               f"smallest violation: {n} voters, lexicographically first profile", cex)
+                               f"smallest violation: {n} voters{size}, lexicographically first profile", cex)
+    groups = f", every coalition of up to {coalition} voters" if axiom == "group-strategyproofness" else ""
     return AxiomResult(axiom, Verdict.HOLDS, "exhaustive", checked,
-                       f"every one of the {checked} {kind} of {scope} and {dom.space.m} alternatives checked")
+                       f"every one of the {checked} {kind} of {scope} and {dom.space.m} alternatives checked{groups}")
 
 
 def _anonymity(dom: Domain, voters: int, exact: bool) -> AxiomResult:

@@ -28,8 +28,10 @@ def _outcome(o: Any) -> str:
 
 def audit_text(a: AxiomAudit) -> str:
     scope = f"exactly {a.voters}" if a.exact else f"1..{a.voters}"
+    groups = f"; coalitions of up to {a.coalition}" if any(r.axiom == "group-strategyproofness" for r in a.results) \
+        else ""
     lines = [f"rule {a.rule.name} ({a.rule.description}); {scope} voters; alternatives "
-             f"{', '.join(a.names)} (ties broken in this order)"]
+             f"{', '.join(a.names)} (ties broken in this order){groups}"]
     for r in a.results:
         lines.append(f"  {r.verdict.value:<9} {r.axiom}: {r.detail}")
         c = r.counterexample
@@ -40,6 +42,10 @@ def audit_text(a: AxiomAudit) -> str:
                 lines.append(f"            voter {c['manipulator']['voter']} "
                              f"({'>'.join(c['manipulator']['ranking'])}) reports {'>'.join(c['misreport'])} "
                              f"-> {_outcome(c['manipulated_outcome'])}")
+            if "coalition" in c:
+                lines.append(f"            coalition of {c['coalition_size']} ({profile_text(c['coalition'])}) reports "
+                             f"{profile_text(c['misreport'])} -> {_outcome(c['manipulated_outcome'])}, better for "
+                             "every member")
             if "renaming" in c:
                 lines.append("            renaming " + ", ".join(f"{k}->{v}" for k, v in c["renaming"].items() if k != v))
             for key in ("other_profile", "renamed_profile", "new_profile", "profile_without", "swapped_profile"):

@@ -18,7 +18,8 @@ All arithmetic is on integers; no float ever decides a winner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +40,12 @@ class Rule:
     approve: int = 1          # approval: each voter approves its top ``approve`` alternatives
     scores: tuple[int, ...] = ()   # scoring: points for a first, second, ... place
     description: str = ""
+    #: an in-spec rule (:class:`verigroup.elections.expr_rules.ScoreRule`), name "score"
+    expression: Any = field(default=None, compare=False)
 
     def outcomes(self, counts: IntArray, seqs: IntArray, space: RankingSpace) -> IntArray:
+        if self.expression is not None:
+            return self.expression.outcomes(counts, space)  # type: ignore[no-any-return]
         if self.lottery:
             return first_places(counts, space)
         if self.name == "irv":

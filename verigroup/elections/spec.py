@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from verigroup.diagnostics import NO_SPAN, Span
+
+if TYPE_CHECKING:
+    from verigroup.elections.expr_rules import ScoreRule
 
 
 @dataclass(frozen=True)
@@ -25,4 +30,6 @@ class ElectionAxioms:
     approve: int | None = None
     ballots: tuple[tuple[tuple[str, ...], int], ...] = ()
     scores: tuple[int, ...] = ()
+    coalition: int = 2                 # group-strategyproofness: coalitions of up to this many voters
+    rule_expr: ScoreRule | None = None   # an in-spec rule (``score x = ...``), then ``rule`` is "score"
     span: Span = field(default=NO_SPAN, compare=False)

@@ -18,13 +18,15 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
     from verigroup.elections import reference as ref
 
     res = audit(prop.rule, prop.voters, len(prop.alternatives), prop.axioms, exact=True, approve=prop.approve,
-                names=prop.alternatives, timeout=ctx.timeout, scores=prop.scores)
+                names=prop.alternatives, timeout=ctx.timeout, scores=prop.scores, coalition=prop.coalition,
+                rule=None if prop.rule_expr is None else prop.rule_expr.rule())
     doc = res.to_json()
     verdicts = [r.verdict for r in res.results]
     verdict = Verdict.VIOLATED if Verdict.VIOLATED in verdicts else \
         Verdict.UNKNOWN if Verdict.UNKNOWN in verdicts else Verdict.HOLDS
     parts = [f"{r.axiom} {r.verdict.value}" for r in res.results]
-    evidence: dict[str, Any] = {"election": prop.election, "rule": prop.rule, "voters": prop.voters,
+    rule_text = prop.rule if prop.rule_expr is None else f"score {prop.rule_expr.var} = {prop.rule_expr.text}"
+    evidence: dict[str, Any] = {"election": prop.election, "rule": rule_text, "voters": prop.voters,
                                 "tie_break": " > ".join(prop.alternatives),
                                 "verdicts": {a: r["verdict"] for a, r in doc["axioms"].items()}}
     cex = next((r.counterexample for r in res.results if r.counterexample is not None
@@ -33,6 +35,7 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
         from verigroup.elections.render import profile_text
 
         evidence["counterexample"] = {k: (profile_text(v) if k.endswith("profile") or k in ("part1", "part2")
+                                          or (isinstance(v, list) and v and isinstance(v[0], dict))
                                           else " > ".join(v) if isinstance(v, list) and k != "pair" else v)
                                       for k, v in cex.items()}
     if prop.ballots:
@@ -40,8 +43,12 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
         profile = [tuple(index[a] for a in r) for r, c in prop.ballots for _ in range(c)]
         from verigroup.elections.rules import make_rule
 
-        k = make_rule(prop.rule, len(prop.alternatives), prop.approve, prop.scores).approve
-        out = ref.outcome(prop.rule, profile, len(prop.alternatives), k, prop.scores)
+        out: Any
+        if prop.rule_expr is not None:
+            out = prop.rule_expr.reference_outcome(profile, len(prop.alternatives))
+        else:
+            k = make_rule(prop.rule, len(prop.alternatives), prop.approve, prop.scores).approve
+            out = ref.outcome(prop.rule, profile, len(prop.alternatives), k, prop.scores)
         shown: Any = prop.alternatives[out] if isinstance(out, int) else \
             {prop.alternatives[i]: f"{p.numerator}/{p.denominator}" if p.denominator != 1 else str(p.numerator)
              for i, p in enumerate(out) if p}

@@ -193,6 +193,21 @@ def _check_cex(c: _Ctx, axiom: str, cex: dict[str, Any], anonymous: bool) -> str
         if alt == out:
             raise Mismatch("swapping does not change the outcome")
         return f"swapping voters {i + 1} and {j + 1} changes {c.show(out)} to {c.show(alt)}"  # type: ignore[arg-type]
+    if axiom == "group-strategyproofness":   # issue 11 (SOCIAL3): a coalition misreporting jointly
+        coal, mis = c.profile(cex["coalition"]), c.profile(cex["misreport"])
+        if len(coal) != int(cex["coalition_size"]) or len(mis) != len(coal):
+            raise Mismatch("the coalition and its misreport differ in size from coalition_size")
+        if Counter(coal) - Counter(prof) or not anonymous:
+            raise Mismatch("the coalition is not part of the profile")
+        changed = list((Counter(prof) - Counter(coal) + Counter(mis)).elements())
+        if Counter(c.profile(cex["manipulated_profile"])) != Counter(changed):
+            raise Mismatch("manipulated_profile is not the profile with the coalition's rankings replaced")
+        alt = c.same_outcome(changed, cex["manipulated_outcome"], "manipulated outcome")
+        losers = [r for r in coal if not ref.gains(r, alt, out)]  # type: ignore[arg-type]
+        if losers:
+            raise Mismatch(f"the joint misreport does not help a member ranking {[c.names[a] for a in losers[0]]}")
+        return (f"a coalition of {len(coal)} gets {c.show(alt)} instead of {c.show(out)} "  # type: ignore[arg-type]
+                "by misreporting jointly")
     raise Skip(f"no re-check for {axiom}")
 
 
@@ -226,7 +241,8 @@ def _replay_axioms(doc: dict[str, Any], path: str) -> list[Finding]:
         out.append(Finding(path, None, "skipped", "fresh audit", f"{n} voters, {c.m} alternatives: too large to redo here"))
         return out
     fresh = audit(c.rule, n, c.m, tuple(doc.get("axioms", {})), exact=bool(doc.get("exact_voters")),
-                  approve=doc.get("approve"), names=tuple(c.names), scores=c.scores).to_json()
+                  approve=doc.get("approve"), names=tuple(c.names), scores=c.scores,
+                  coalition=int(doc.get("coalition_size") or 2)).to_json()
     for axiom, res in sorted(doc.get("axioms", {}).items()):
         mine = fresh["axioms"].get(axiom, {})
         same = mine.get("verdict") == res.get("verdict") and mine.get("counterexample") == res.get("counterexample")

@@ -15,11 +15,17 @@ item, E102 a duplicate property name.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from verigroup.elections.spec import ElectionAxioms
 from verigroup.resolve.context import Ctx
 from verigroup.syntax import ast as A
 
-ITEMS = ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "ballot", "property")
+if TYPE_CHECKING:
+    from verigroup.elections.expr_rules import ScoreRule
+
+ITEMS = ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "ballot", "property", "coalitions",
+         "score")
 
 
 def _int(ctx: Ctx, item: A.ElectionItem, what: str) -> int | None:
@@ -67,7 +73,7 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                 ctx.error("E110", f"unknown election item `{it.key}`", it.span, "items: " + ", ".join(ITEMS))
                 continue
             items.setdefault(it.key, []).append(it)
-        for key in ("alternatives", "voters", "rule", "approve", "scores", "tiebreak"):
+        for key in ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "coalitions", "score"):
             for extra in items.get(key, [])[1:]:
                 ctx.error("E102", f"a second `{key}` in election `{d.name}`", extra.span)
         if "alternatives" not in items:
@@ -94,8 +100,17 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
             else:
                 order = listed
         rule = None
-        if "rule" not in items:
-            ctx.error("E110", f"election `{d.name}` names no rule", d.span, "add `rule borda` (" + ", ".join(RULES) + ")")
+        rule_expr = None
+        if "score" in items:   # an in-spec rule `score x = EXPR` (SOCIAL3)
+            rule_expr = _score_rule(ctx, items["score"][0], tuple(order))
+            if "rule" in items:
+                ctx.error("E110", "an election has either a library `rule` or a `score` expression, not both",
+                          items["rule"][0].span, "remove one of them")
+            elif rule_expr is not None:
+                rule = "score"
+        elif "rule" not in items:
+            ctx.error("E110", f"election `{d.name}` names no rule", d.span, "add `rule borda` (" + ", ".join(RULES)
+                      + ") or a score expression `score x = sum(v: m - rank(v, x))`")
         else:
             r = items["rule"][0]
             if len(r.values) != 1 or r.values[0] not in RULES:
@@ -105,6 +120,8 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                 rule = r.values[0]
         approve = _int(ctx, items["approve"][0], "how many top alternatives a voter approves") \
             if "approve" in items else None
+        coalition = (_int(ctx, items["coalitions"][0], "the largest coalition group-strategyproofness considers")
+                     or 2) if "coalitions" in items else 2
         if approve is not None and approve > len(alts):
             ctx.error("E110", f"`approve {approve}` exceeds the {len(alts)} alternatives", items["approve"][0].span)
         scores: tuple[int, ...] = ()
@@ -160,8 +177,31 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                     axioms.append(v)
             if axioms and rule is not None and voters is not None:
                 out.append(ElectionAxioms(p.label, d.name, rule, voters, tuple(order), tuple(axioms), approve,
-                                          tuple(ballots), scores, p.span))
+                                          tuple(ballots), scores, coalition, rule_expr, p.span))
     return out
+
+
+def _score_rule(ctx: Ctx, item: A.ElectionItem, order: tuple[str, ...]) -> ScoreRule | None:
+    from verigroup.diagnostics import SpecError
+    from verigroup.elections.expr_rules import compile_rule
+
+    if item.expr is None:
+        ctx.error("E607", "`score` defines a rule: `score x = EXPR`", item.span,
+                  "for example `score x = sum(v: m - rank(v, x))` (Borda)")
+        return None
+    sp = item.expr.span
+    lines = ctx.source.splitlines()
+    text = ""
+    if 1 <= sp.line <= sp.end_line <= len(lines):
+        chunk = lines[sp.line - 1:sp.end_line]
+        chunk[-1] = chunk[-1][:sp.end_column - 1]
+        chunk[0] = chunk[0][sp.column - 1:]
+        text = " ".join(" ".join(chunk).split())
+    try:
+        return compile_rule(item.values[0], item.expr, order, text, item.span)
+    except SpecError as exc:
+        ctx.diags.extend(exc.diagnostics)
+        return None
 
 
 def _fact(m: int) -> int:

@@ -506,6 +506,7 @@ class ElectionItem:
     count: int | None = None
     label: str = ""
     span: Span = field(default=NO_SPAN, compare=False)
+    expr: Expr | None = None   # `score x = EXPR` (SOCIAL3): values = (x,), the expression over the profile
 
 
 @dataclass(frozen=True)
@@ -515,6 +516,26 @@ class ElectionDecl:
     items: tuple[ElectionItem, ...]
     span: Span = field(default=NO_SPAN, compare=False)
     name_span: Span = field(default=NO_SPAN, compare=False)
+
+
+# ---- curves (issue 14)
+
+
+@dataclass(frozen=True)
+class CurveDecl:
+    """``curve "NAME" over PARAM in LO..HI [step S]: NAME = TERM, ...
+    [require COND]``."""
+
+    name: str
+    param: str
+    lo: Expr
+    hi: Expr
+    step: Expr | None
+    series: tuple[tuple[str, Expr, Span], ...]
+    require: Expr | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    param_span: Span = field(default=NO_SPAN, compare=False)
+    range_span: Span = field(default=NO_SPAN, compare=False)
 
 
 Statement = Union[GameDecl, ParamDecl, AgentsDecl, PayoffDecl, MetricDecl, ProfileDecl, PropertyDecl,

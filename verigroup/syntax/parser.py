@@ -27,7 +27,8 @@ STATEMENT_KEYWORDS = ("GAME", "PARAM", "AGENT", "AGENTS", "PAYOFF", "METRIC", "P
                       "LET", "PAYOFFS",  # language v2 (issue 8)
                       "TYPES", "INCENTIVE",  # mechanisms (issue 10)
                       "ANONYMOUS",  # populations (issue 9)
-                      "ELECTION")  # elections (issue 11)
+                      "ELECTION",  # elections (issue 11)
+                      "CURVE")  # curves (issue 14)
 
 _OPEN = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -348,6 +349,31 @@ class _Convert:
                                 self.sp(goal_tok), self.sp(prof), self.sp(c[6]))
 
     # ---- elections (issue 11)
+    # ---- curves (issue 14)
+    def s_curve_decl(self, t: Tree, c: list[Any]) -> A.CurveDecl:
+        # CURVE STRING NAME(over) NAME IN sum DOTDOT sum [NAME(step) sum] COLON item, ... [NAME(require) expr]
+        def word(tok: Any, want: str) -> None:
+            if str(tok) != want:
+                raise SpecError.single("E001", f"expected `{want}`, got `{tok}`", self.sp(tok),
+                                       'curve "NAME" over PARAM in LO..HI [step S]: NAME = TERM, ... [require COND]')
+        word(c[2], "over")
+        colon = next(k for k, x in enumerate(c) if isinstance(x, Token) and x.type == "COLON")
+        step = None
+        if colon == 10:
+            word(c[8], "step")
+            step = self.expr(c[9])
+        rest = c[colon + 1:]
+        require = None
+        if len(rest) >= 2 and isinstance(rest[-2], Token) and rest[-2].type == "NAME":
+            word(rest[-2], "require")
+            require = self.expr(rest[-1])
+            rest = rest[:-2]
+        series = tuple((str(it.children[0]), self.expr(it.children[2]), self.sp(it))
+                       for it in rest if isinstance(it, Tree))
+        lo, hi = self.expr(c[5]), self.expr(c[7])
+        return A.CurveDecl(str(c[1])[1:-1], str(c[3]), lo, hi, step, series, require, self.sp(t), self.sp(c[3]),
+                           self.join(lo.span, hi.span))
+
     def s_election_decl(self, t: Tree, c: list[Any]) -> A.ElectionDecl:
         desc = next((str(x)[1:-1] for x in c if isinstance(x, Token) and x.type == "STRING"), "")
         items = []
@@ -361,7 +387,10 @@ class _Convert:
             texts = tuple("-".join(str(v) for v in x.children if isinstance(v, Token) and v.type != "MINUS")
                           if isinstance(x, Tree) else str(x) for x in vals)
             spans = tuple(self.sp(x) for x in vals)
-            if head.type == "PROPERTY":
+            if any(isinstance(x, Token) and x.type == "EQUAL" for x in ch):   # `score x = EXPR` (SOCIAL3)
+                items.append(A.ElectionItem(str(head), (str(ch[1]),), (self.sp(ch[1]),), None, "", self.sp(it),
+                                            self.expr(ch[3])))
+            elif head.type == "PROPERTY":
                 label = str(ch[1])[1:-1]
                 items.append(A.ElectionItem("property", texts, spans, None, label, self.sp(it)))
             elif any(isinstance(x, Token) and x.type == "COLON" for x in ch):
@@ -662,6 +691,10 @@ class _Convert:
     def e_all_profile(self, t: Tree, c: list[Any]) -> A.Expr:
         return A.EAllProfile(str(c[1]), self.sp(t), self.sp(c[1]))
 
+    # ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)` is a call node
+    def e_profile_opt(self, t: Tree, c: list[Any]) -> A.Expr:
+        return A.ECall(str(c[0]), (A.EName(str(c[2]), self.sp(c[2])),), self.sp(t), self.sp(c[0]))
+
     def e_kwarg(self, t: Tree, c: list[Any]) -> A.Expr:
         return A.EKwarg(str(c[0]), self.expr(c[2]), self.sp(t))
 
@@ -691,10 +724,6 @@ def _check_depth(tree: Tree, path: str, text: str) -> None:
     while stack:
         node, d = stack.pop()
         if not isinstance(node, Tree):
-    # ---- language v2 (issue 8, LANG3): `profile best = argmax(welfare)` is a call node
-    def e_profile_opt(self, t: Tree, c: list[Any]) -> A.Expr:
-        return A.ECall(str(c[0]), (A.EName(str(c[2]), self.sp(c[2])),), self.sp(t), self.sp(c[0]))
-
             continue
         if d > 2 * LIMIT_DEPTH:
             m = node.meta
