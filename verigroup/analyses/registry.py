@@ -179,6 +179,8 @@ PLUGIN_MODULES = (
     "verigroup.analyses.dynamics",  # ess(...), basin(x) >= q, ... (issue 12)
     "verigroup.elections.spec_check",  # election properties (issue 11)
     "verigroup.analyses.claims",  # is_a(stag_hunt): claimed vs actual game (issue 14)
+    "verigroup.analyses.zerosum_value",  # value(AGENT) >= q (issue 14)
+    "verigroup.curves.check",  # curve statements (issue 14)
 )
 _loaded = False
 

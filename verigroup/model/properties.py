@@ -419,7 +419,43 @@ class GameClass:
     region: ParamRegion | None = None
 
 
+# ---- game values and curves (issue 14)
+
+
+@dataclass(frozen=True)
+class ValueBound:
+    """``value(monitor) >= 9/10``: the exact value of a two-agent
+    constant-sum game (normal form or protocol) for ``agent``, compared with
+    a constant bound (:mod:`verigroup.analyses.zerosum_value`)."""
+
+    name: str
+    agent: str
+    op: str
+    bound: Fraction
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """``curve "NAME" over c in 0..4 step 1: safety = value(blue), ...
+    [require COND]``: exact points, one per value of the param ``param``.
+    ``series`` maps a series name to a term: ``("value", AGENT)`` or
+    ``("expr", EXPR)`` (an expression of params, evaluated at the point);
+    ``require`` an optional boolean over the series names and the param."""
+
+    name: str
+    param: str
+    values: tuple[Fraction, ...]
+    series: tuple[tuple[str, tuple[str, Any]], ...]
+    require: Any = None
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    ValueBound,
+    CurveSpec,
     GameClass,
     Composite,
     PlayTemporal,

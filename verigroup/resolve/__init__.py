@@ -159,6 +159,16 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         from verigroup.resolve.elections import resolve_elections
 
         out.extend(resolve_elections(ctx, election_decls, set(seen) | {getattr(p, "name", "") for p in out}))
+    # ---- curves (issue 14): `curve "NAME" over c in 0..4: ...`, checked as a property
+    for cd in (s for s in st if isinstance(s, A.CurveDecl)):
+        from verigroup.resolve.valueprops import resolve_curve
+
+        if cd.name in seen or any(getattr(p, "name", None) == cd.name for p in out):
+            ctx.error("E102", f'a second property or curve named "{cd.name}"', cd.span)
+            continue
+        cr = resolve_curve(ctx, cd)
+        if cr is not None:
+            out.append(cr)
     ctx.raise_if_errors()
     name = games[0].name if games else Path(spec.path).stem or "game"
     desc = games[0].description if games else ""

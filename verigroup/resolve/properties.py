@@ -78,6 +78,10 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
 
     if claimprops.claim_call(e):
         return claimprops.resolve(ctx, d, b, e, region)
+    from verigroup.resolve import valueprops  # ---- game values (issue 14)
+
+    if valueprops.value_comparison(e):
+        return valueprops.resolve(ctx, d, b, e, region)
     if isinstance(e, A.ECall) and e.fn in PROPERTY_FUNCS:
         return _function(ctx, d, b, e, region)
     if b.strength is not None:
@@ -114,6 +118,10 @@ def is_propositional(e: A.Expr) -> bool:
     from verigroup.resolve import claimprops  # ---- issue 14
 
     if claimprops.claim_call(e):
+        return True
+    from verigroup.resolve import valueprops  # ---- game values (issue 14)
+
+    if valueprops.value_comparison(e):
         return True
     if isinstance(e, A.ECall):
         return e.fn in PROPERTY_FUNCS or e.fn == "credible"
