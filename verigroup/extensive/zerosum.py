@@ -1,10 +1,13 @@
 """Two-player zero-sum (or constant-sum) trees: the exact value.
 
 Perfect information: expectiminimax by one backward pass (exact).  Otherwise:
-a behaviour-strategy equilibrium from the sequence form (pygambit LCP,
-rational), re-verified exactly; in a constant-sum game every equilibrium
-gives the value, and the verified equilibrium strategies are optimal
-(minimax) strategies.
+the sequence-form LP (:mod:`verigroup.extensive.seqform`: HiGHS in floats,
+realization plans made exact and certified by exact best responses on both
+sides).  If that certificate cannot be made, a behaviour-strategy
+equilibrium from the sequence form (pygambit LCP, rational), re-verified
+exactly; in a constant-sum game every equilibrium gives the value, and the
+verified equilibrium strategies are optimal (minimax) strategies.  The
+``method`` string says which route decided.
 """
 
 from __future__ import annotations
@@ -50,10 +53,16 @@ def zero_sum_value(tree: GameTree) -> ZeroSumValue:
 
         val, choice, _ = _first_pass(tree)
         return ZeroSumValue(val[0][0], total, StrategyProfile(pure=choice), "expectiminimax (exact)")
+    from verigroup.extensive.seqform import solve_seqform
+
+    sol = solve_seqform(tree, total)
+    if sol.certified and sol.value is not None and sol.strategies is not None:
+        return ZeroSumValue(sol.value, total, sol.strategies, sol.method)
     from verigroup.extensive.behaviour import behaviour_nash
 
     res = behaviour_nash(tree, max_equilibria=1)
     if not res.equilibria:
         raise SpecError.single("E203", "the sequence-form solver returned no exactly verified equilibrium")
     return ZeroSumValue(res.payoffs[0][0], total, res.equilibria[0],
-                        "sequence form (pygambit lcp, rational) + exact best-response verification")
+                        "sequence form (pygambit lcp, rational) + exact best-response verification "
+                        "(the LP certificate failed)")
