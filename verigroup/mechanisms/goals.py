@@ -73,6 +73,9 @@ def resolve_profile(body: str, model: Model, text: str, offset: int) -> tuple[in
                 "profiles of this spec: " + (", ".join(sorted(model.profiles)) or "none")
                 + "; or write agent=action,agent=action")
             raise _fail(text, offset, f"no profile named `{body}`", hint, len(body))
+        if prof.lazy:  # ---- LANG3 (issue 8): argmax profiles are bound at check time
+            raise _fail(text, offset, f"`{body}` is an argmax/argmin profile, known only at check time",
+                        "write the profile out: agent=action,agent=action", len(body))
         return tuple(a.actions.index(x) for a, x in zip(model.agents, prof.actions))
     chosen: dict[int, int] = {}
     pos = offset

@@ -137,6 +137,9 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         seen[d.name] = d
         r = resolve_property(ctx, d)
         if r is not None:
+            from verigroup.resolve.profiles import refuse_optimising_in_region  # ---- LANG3 (issue 8)
+
+            refuse_optimising_in_region(ctx, r)
             out.append(r)
     if incentive_decls:  # ---- mechanisms (issue 10)
         from verigroup.resolve.mechanisms import resolve_incentives

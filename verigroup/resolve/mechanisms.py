@@ -164,6 +164,11 @@ def resolve_synthesis(ctx: Ctx, decls: list[A.SynthesizeDecl], named: dict[str, 
             if prof is None:
                 ctx.error("E701", f"no profile named `{d.profile}`", d.profile_span,
                           did_you_mean(d.profile, named) or "name a profile or write {agent: action, ...}")
+            elif getattr(prof, "lazy", False):  # ---- LANG3 (issue 8): argmax profiles are bound at check time
+                ctx.error("E701", f"`{d.profile}` is an argmax/argmin profile, known only at check time; "
+                          "a synthesis goal needs a fixed profile", d.profile_span,
+                          "write the profile out: {agent: action, ...}")
+                prof = None
         else:
             prof = resolve_profile(ctx, d.profile, None)
         lever = d.lever
