@@ -192,13 +192,13 @@ def _lp(sf: SequenceForm, p: int, time_limit: float | None):  # type: ignore[no-
     a_eq = coo_matrix((ev, (eri, eci)), shape=(sf.num_rows(p), n_own + m_opp)).tocsr()
     b_eq = np.zeros(sf.num_rows(p))
     b_eq[0] = 1.0
-    c = np.zeros(n_own + m_opp)
-    c[n_own] = -1.0 if p == 0 else 1.0  # max q_0 / min p_0
+    cost = np.zeros(n_own + m_opp)
+    cost[n_own] = -1.0 if p == 0 else 1.0  # max q_0 / min p_0
     bounds = [(0, None)] * n_own + [(None, None)] * m_opp
     options: dict[str, object] = {"presolve": True}
     if time_limit is not None:
         options["time_limit"] = time_limit
-    res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds",
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds",
                   options=options)
     return res, n_own
 
@@ -283,12 +283,12 @@ def _support_solution(sf: SequenceForm, p: int, z: list[float], slack: list[floa
     ineq, _ = _exact_rows(sf, p)
     system: list[dict[int, Fraction]] = []
     rhs: list[Fraction] = []
-    for r, row in enumerate(sf.constraint_rows(p)):
-        system.append({s: Fraction(c) for s, c in row.items() if s in support})
+    for r, crow in enumerate(sf.constraint_rows(p)):
+        system.append({s: Fraction(k) for s, k in crow.items() if s in support})
         rhs.append(ONE if r == 0 else ZERO)
-    for t, row in enumerate(ineq):
+    for t, irow in enumerate(ineq):
         if abs(slack[t]) <= tol:
-            system.append({c: x for c, x in row.items() if c >= n_own or c in support})
+            system.append({c: x for c, x in irow.items() if c >= n_own or c in support})
             rhs.append(ZERO)
     hint = {c: Fraction(z[c]).limit_denominator(1000) for c in range(n_own + m_opp)}
     sol = _solve_exact(system, rhs, hint)
