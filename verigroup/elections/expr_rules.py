@@ -199,6 +199,10 @@ def _binary(e: A.EBinary, scope: dict[str, str], alts: tuple[str, ...], in_voter
         raise _err(f"operator `{e.op}` is not allowed in a rule expression", e.op_span or e.span)
     a = _want((left, kl), "num", e.left, "an operand")
     b = _want((right, kr), "num", e.right, "an operand")
+    if _is_const(b):
+        if e.op == "/" and _ref(b, {}, [], len(alts)) == 0:
+            raise _err("division by zero", _span(e.right))
+        b = ("const", Fraction(_ref(b, {}, [], len(alts))))
     if e.op == "/":
         if b[0] != "const" or b[1] == 0:
             raise _err("a rule expression divides only by a nonzero constant number", _span(e.right),
@@ -215,7 +219,13 @@ def _call(e: A.ECall, scope: dict[str, str], alts: tuple[str, ...], in_voter: bo
     if fn not in FUNCTIONS:
         import difflib
 
+        from verigroup.elections.rules import RULES
+
         close = difflib.get_close_matches(fn, list(FUNCTIONS), n=1)
+        if fn in RULES:
+            raise _err(f"`{fn}` is a library rule, not a function of a rule expression", e.fn_span or e.span,
+                       f"write `rule {fn}` instead of `score ...`, or spell the rule out (e.g. Borda: "
+                       "`score x = sum(v: m - rank(v, x))`)")
         raise _err(f"unknown function `{fn}` in a rule expression", e.fn_span or e.span,
                    (f"did you mean `{close[0]}`? " if close else "") + "functions: " + ", ".join(FUNCTIONS))
     if fn in arity and len(args) != arity[fn]:
@@ -238,8 +248,8 @@ def _call(e: A.ECall, scope: dict[str, str], alts: tuple[str, ...], in_voter: bo
         pts = []
         for a in args[1:]:
             t = _want(_check(a, scope, alts, in_voter), "num", a, "a point value")
-            if t[0] == "neg" and t[1][0] == "const":
-                t = ("const", -t[1][1])
+            if _is_const(t):
+                t = ("const", Fraction(_ref(t, {}, [], len(alts))))
             if t[0] != "const":
                 raise _err("the points of `positional` are constant numbers", _span(a))
             pts.append(t[1])
@@ -249,6 +259,19 @@ def _call(e: A.ECall, scope: dict[str, str], alts: tuple[str, ...], in_voter: bo
     if len(args) < 2:
         raise _err(f"`{fn}(a, b, ...)` takes two or more numbers; for an aggregate write `{fn}(y: ...)`", e.span)
     return ("minmax", fn, tuple(_want(_check(a, scope, alts, in_voter), "num", a, "an argument") for a in args)), "num"
+
+
+def _is_const(t: Node) -> bool:
+    """Arithmetic on constants only (folded where a constant is required)."""
+    if t[0] == "const":
+        return True
+    if t[0] in ("neg", "abs", "sign"):
+        return _is_const(t[1])
+    if t[0] == "bin":
+        return _is_const(t[2]) and _is_const(t[3])
+    if t[0] == "minmax":
+        return all(_is_const(s) for s in t[2])
+    return False
 
 
 def _aggregate(e: A.EAggregate, scope: dict[str, str], alts: tuple[str, ...], in_voter: bool) -> tuple[Node, str]:
