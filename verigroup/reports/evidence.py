@@ -617,5 +617,8 @@ def evidence_lines(ev: Mapping[str, Any], verdict: Verdict, message: str = "",
     return lines
 
 
+# ---- game values and curves (issue 14): their shapes register on import
+from verigroup.reports import curves as _curves  # noqa: E402,F401
+
 __all__ = ["evidence_lines", "shape", "shape_for", "facet", "SHAPES", "FACETS", "value_text", "equilibrium_text",
            "moves_text", "history_strategy_text", "strategy_text"]

@@ -410,7 +410,25 @@ def _claim_mismatch(ev: Mapping[str, Any], model: Model | None, prop: Any) -> st
             f"{_class_list(ev.get('actual'))}.")
 
 
+def _game_value(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.mathfmt import num
+
+    return (f"The exact value of the constant-sum game for {ev.get('agent')} is {num(ev.get('value'))}, which is "
+            f"not {ev.get('op')} {num(ev.get('bound'))}: {ev.get('opponent')}'s optimal strategy holds "
+            f"{ev.get('agent')} to it whatever {ev.get('agent')} does.")
+
+
+def _curve(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.mathfmt import num
+
+    fail = ev.get("failing") or {}
+    par = ev.get("param", "x")
+    vals = ", ".join(f"{k} = {num(x)}" for k, x in (fail.get("values") or {}).items())
+    return f"The requirement {ev.get('require')} fails at {par} = {num(fail.get(par))}, where {vals}."
+
+
 _KINDS = {
+    "game_value": _game_value, "curve": _curve,  # ---- issue 14
     "claim_mismatch": _claim_mismatch,
     "smallest_n": _smallest_n, "dynamics.*": _dynamics,
     "threshold": _threshold, "no_threshold": _no_threshold, "strategy": _strategy,

@@ -245,6 +245,11 @@ def _properties_html(n: int, results: Sequence[PropertyResult], pictures: bool =
             out.append('<dl class="ev">' + "".join(f"<dt>{e(key)}</dt><dd>{e(val)}</dd>" for key, val in items)
                        + "</dl>")
         pic = _region_picture(r) if pictures else ""
+        if pictures and not pic and isinstance(r.evidence, dict) and r.evidence.get("kind") == "curve":
+            from verigroup.reports.curves import curve_picture  # ---- curves (issue 14)
+
+            uri = curve_picture(r.evidence, r.name)
+            pic = _figure(uri, f"curve {r.name}", f"{r.name}: exact points") if uri else ""
         if pic:
             out.append(pic)
         if r.evidence:

@@ -431,6 +431,12 @@ def _properties_md(results: Sequence[PropertyResult]) -> list[str]:
         for key, val in result_items(r):
             out.append(f"- {md(key)}: {md(val)}")
         out.append("")
+        if isinstance(r.evidence, dict) and r.evidence.get("kind") == "curve":  # ---- curves (issue 14)
+            from verigroup.reports.curves import curve_picture
+
+            uri = curve_picture(r.evidence, r.name)
+            if uri:
+                out += [f"![curve {md(r.name)}]({uri})", ""]
         if r.evidence:
             out += ["<details><summary>evidence (JSON)</summary>", "",
                     _fence(evidence_json(r.evidence), "json"), "", "</details>", ""]
