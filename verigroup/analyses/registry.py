@@ -181,6 +181,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.claims",  # is_a(stag_hunt): claimed vs actual game (issue 14)
     "verigroup.analyses.zerosum_value",  # value(AGENT) >= q (issue 14)
     "verigroup.curves.check",  # curve statements (issue 14)
+    "verigroup.analyses.oversight",  # mixed play in protocols (issue 14)
 )
 _loaded = False
 

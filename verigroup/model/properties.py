@@ -453,7 +453,23 @@ class CurveSpec:
     region: ParamRegion | None = None
 
 
+# ---- oversight / mixed play in protocols (issue 14)
+@dataclass(frozen=True)
+class MixedPlayTemporal:
+    """``for every|some mixed nash: never|always|eventually φ`` on a
+    two-agent protocol: on every play of positive probability under every
+    (some) behaviour-strategy Nash equilibrium, the temporal formula holds."""
+
+    name: str
+    quantifier: Quantifier
+    kind: Temporal
+    phi: Any
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    MixedPlayTemporal,  # issue 14 (oversight)
     ValueBound,
     CurveSpec,
     GameClass,

@@ -143,9 +143,14 @@ def _agent_name(ctx: Ctx, e: A.Expr) -> str | None:
 
 
 def resolve_play(ctx: Ctx, d: A.PropertyDecl, b: A.PPlay, region: Any) -> Any:
+    if b.concept.concept == "mixed_nash":  # ---- mixed play in protocols (issue 14)
+        from verigroup.resolve.oversightprops import resolve_mixed_play
+
+        return resolve_mixed_play(ctx, d, b, region)
     if b.concept.concept != "spe":
         ctx.error("E110", "properties over plays are stated for subgame-perfect equilibria",
-                  b.concept.span, f"write: for {b.quantifier} spe: {b.kind} ...")
+                  b.concept.span, f"write: for {b.quantifier} spe: {b.kind} ... "
+                                  f"(or `mixed nash` for behaviour-strategy equilibria)")
         return None
     if not _need_tree(ctx, b.span, "a property over plays"):
         return None
