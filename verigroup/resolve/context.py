@@ -73,6 +73,8 @@ class Ctx:
     lets: dict[str, A.LetDecl] = field(default_factory=dict)
     let_stack: list[str] = field(default_factory=list)
     let_expansions: int = 0
+    # language v2 (issue 8, LANG3): valued protocol moves, stage name -> action -> value IR
+    stage_values: dict[str, dict[str, X.Expr]] = field(default_factory=dict)
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint))

@@ -51,12 +51,19 @@ def action_values(ctx: Ctx, d: A.AgentsDecl) -> dict[str, X.Expr]:
     return out
 
 
-def value_expr(ref: X.AgentRef, values: dict[str, X.Expr], actions: tuple[str, ...], span: Span) -> X.Expr:
+def value_expr(ref: X.AgentRef | str, values: dict[str, X.Expr], actions: tuple[str, ...], span: Span,
+               default: X.Expr | None = None) -> X.Expr:
     """``value(ref)`` as IR: ``Cond(ActionIs(ref, a), v_a, ...)`` over the
     agent's actions, split in halves (``Logic`` ``or`` of ``ActionIs``) so
-    the depth grows like log^2 of the number of actions, not linearly."""
+    the depth grows like log^2 of the number of actions, not linearly.
+
+    In a protocol (LANG3) ``ref`` may be a stage name (``MoveIs`` tests) and
+    ``default`` is the value where no move of the stage was made (a stage
+    not reached in the history): every move is then tested."""
     def test(group: tuple[str, ...]) -> X.Expr:
         if len(group) == 1:
+            if isinstance(ref, str):
+                return X.MoveIs(ref, group[0], False, span)
             return X.ActionIs(ref, group[0], False, span)
         h = len(group) // 2
         return X.Logic("or", test(group[:h]), test(group[h:]), span)
@@ -69,7 +76,54 @@ def value_expr(ref: X.AgentRef, values: dict[str, X.Expr], actions: tuple[str, .
         h = len(group) // 2
         return X.Cond(test(group[:h]), build(group[:h]), build(group[h:]), span)
 
-    return build(actions)
+    def exhaustive(group: tuple[str, ...], other: X.Expr) -> X.Expr:
+        return X.Cond(test(group), build(group), other, span)
+
+    return build(actions) if default is None else exhaustive(actions, default)
+
+
+# ---- valued moves in protocols (issue 8, LANG3): `alice chooses low = 1, high = p`
+
+
+def record_stage_values(ctx: Ctx, plan: Any, flat: list[Any]) -> None:
+    """The IR of each valued move, by stage (``ctx.stage_values``); an
+    agent (or family) whose own-named stages carry the values of all its
+    actions gets them as its action values, so ``value(alice)`` and
+    ``value(a[i])`` read them as for a normal-form game."""
+    from verigroup.resolve.exprs import ExprResolver
+
+    res = ExprResolver(ctx, "const")
+    by_statement: dict[int, dict[str, X.Expr]] = {}
+    for s in plan.stages:
+        st = flat[s.group] if 0 <= s.group < len(flat) else None
+        if s.agent is None or not isinstance(st, A.MoveStage) or not st.values:
+            continue
+        if s.group not in by_statement:
+            valued = dict(st.values)
+            missing = [(a, sp) for a, sp in st.actions if a not in valued]
+            if missing:
+                a, sp = missing[0]
+                ctx.error("E110", f"move `{a}` has no value, but other moves of this stage do", sp,
+                          f"give every move a value: {a} = ...")
+                by_statement[s.group] = {}
+            else:
+                by_statement[s.group] = {a: res.number(v, frozenset(), f"the value of move `{a}`")
+                                         for a, v in st.values}
+        ctx.stage_values[s.name] = by_statement[s.group]  # {} after an error: value(STAGE) stays quiet
+    for fam in ctx.families.values():
+        members = ([fam.name] if fam.single else [f"{fam.name}[{k}]" for k in fam.members()])
+        own = [ctx.stage_values.get(m) for m in members]
+        if not all(own):
+            continue
+        first = own[0] or {}
+        if any(set(v or {}) != set(first) for v in own) or set(first) != set(fam.actions):
+            continue
+        if fam.values:
+            ctx.error("E102", f"the actions of `{fam.name}` already carry values (declared on line "
+                      f"{fam.span.line})", next(s.span for s in plan.stages if s.name == members[0]),
+                      "give the values once: in the `agents` declaration or in the protocol")
+            continue
+        fam.values = dict(first)
 
 
 # ------------------------------------------------------------ let definitions

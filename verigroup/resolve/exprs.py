@@ -305,18 +305,33 @@ class ExprResolver:
         from verigroup.resolve.definitions import value_expr
 
         ctx = self.ctx
-        if len(e.args) != 1 or not self._is_agent_ast(e.args[0], env):
-            ctx.error("E103", "value(...) takes one agent, e.g. value(a[i])", e.span)
+        arg = e.args[0] if len(e.args) == 1 else None
+        # ---- LANG3 (issue 8): value(STAGE) reads a valued protocol move; 0 where the stage was not played
+        if (isinstance(arg, A.EName) and arg.name in ctx.stages and arg.name not in env
+                and not (arg.name in ctx.families and ctx.families[arg.name].values)):
+            vals = ctx.stage_values.get(arg.name)
+            if vals == {}:  # its values were refused already
+                return ERR
+            if not vals:
+                acts = ctx.stages[arg.name][1]
+                ctx.error("E110", f"the moves of stage `{arg.name}` carry no values", arg.span,
+                          f"give them values: chooses {', '.join(f'{a} = ...' for a in acts[:3])}")
+                return ERR
+            return value_expr(arg.name, vals, tuple(vals), e.span, X.Num(Fraction(0), e.span)), "num"
+        if arg is None or not self._is_agent_ast(arg, env):
+            ctx.error("E103", "value(...) takes one agent, e.g. value(a[i])", e.span,
+                      "or, in a protocol, a stage with valued moves: value(STAGE)" if ctx.plan is not None else None)
             return ERR
-        ref, ty = self.res(e.args[0], env)
+        ref, ty = self.res(arg, env)
         if ty == "error":
             return ERR
         fam = ctx.families[ref.family]
         if not fam.values:
-            ctx.error("E110", f"the actions of `{ref.family}` carry no values", e.args[0].span,
+            ctx.error("E110", f"the actions of `{ref.family}` carry no values", arg.span,
                       f"declare them with values: actions {', '.join(f'{a} = ...' for a in fam.actions[:3])}")
             return ERR
-        return value_expr(ref, fam.values, fam.actions, e.span), "num"
+        default = X.Num(Fraction(0), e.span) if ctx.plan is not None else None  # LANG3: a move not made reads 0
+        return value_expr(ref, fam.values, fam.actions, e.span, default), "num"
 
     def r_ECall(self, e: A.ECall, env: frozenset[str]) -> Typed:
         ctx, fn, args = self.ctx, e.fn, e.args

@@ -131,6 +131,10 @@ def plan_protocol(ctx: Ctx, decl: A.ProtocolDecl, top_states: Sequence[A.StateDe
     for s in plan.stages:
         who = "chance" if s.agent is None else ctx.agent_names[s.agent]
         ctx.stages[s.name] = (who, s.actions)
+    # ---- language v2 (issue 8, LANG3): valued moves, read with value(STAGE) / value(AGENT)
+    from verigroup.resolve.definitions import record_stage_values
+
+    record_stage_values(ctx, plan, flat)
     _information(ctx, plan)
     if plan.repeat is not None:
         _repeat_header(ctx, plan)

@@ -380,6 +380,9 @@ class MoveStage:
     span: Span = field(default=NO_SPAN, compare=False)
     agent_span: Span = field(default=NO_SPAN, compare=False)
     sees_span: Span = field(default=NO_SPAN, compare=False)
+    # ---- language v2 (issue 8, LANG3): `chooses low = 1, high = p`: each
+    # valued move's value expression (empty when the moves carry none)
+    values: tuple[tuple[str, Expr], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -567,7 +567,11 @@ class _Convert:
         verb = {"CHOOSES": "chooses", "COMMITS": "commits", "SAYS": "says"}[verb_tok.type]
         actions: list[tuple[str, Span]] = []
         receivers: list[A.StageRef] | None = None
+        values: list[tuple[str, A.Expr]] = []  # ---- LANG3 (issue 8): valued moves
         for x in vc[1:]:
+            if isinstance(x, Tree) and x.data == "valued_move":
+                actions.append((str(x.children[0]), self.sp(x.children[0])))
+                values.append((str(x.children[0]), self.expr(x.children[2])))
             if isinstance(x, Token) and x.type == "NAME" and receivers is None:
                 actions.append((str(x), self.sp(x)))
             elif isinstance(x, Token) and x.type == "TO" and verb == "says":
@@ -586,7 +590,7 @@ class _Convert:
                     sees = tuple(self.stage_ref(y) for y in sc[1:] if isinstance(y, Tree))
         return A.MoveStage(label, agent, index, verb, tuple(actions), sees,  # type: ignore[arg-type]
                            None if receivers is None else tuple(receivers), self._cond(c[k + 2:]),
-                           self.sp(t), self.sp(c[k]), sees_span)
+                           self.sp(t), self.sp(c[k]), sees_span, tuple(values))
 
     def st_chance_stage(self, t: Tree, c: list[Any]) -> A.ChanceStage:
         outs = []
