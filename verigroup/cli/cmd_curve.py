@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     if fmt == "json":
         from verigroup.reports.jsonout import dumps
 
-        body = dumps({"schema": "verigroup-curves/1", "spec": str(args.spec), "game": model.name,
+        body = dumps({"schema": "verigroup.curve/1", "spec": str(args.spec), "game": model.name,
                       "curves": [r.to_json() for r in results]})
     elif fmt == "markdown":
         body = _markdown(model.name, results)
