@@ -29,6 +29,8 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
                     help="approval: each voter approves its top K (default max(1, M // 2))")
     sp.add_argument("--coalition-size", type=int, default=2, metavar="K",
                     help="group-strategyproofness: coalitions of up to K voters (default 2)")
+    sp.add_argument("--ballots", default="strict", choices=("strict", "weak", "approval"),
+                    help="strict rankings (default), weak rankings with ties, or approval ballots")
     common(sp, ("text", "json"))
 
 
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
         raise SpecError([Diagnostic("E401", f"--approve must be in 1..{args.alternatives}, got {args.approve}")])
     res = audit(args.rule, args.voters, args.alternatives, tuple(args.axiom), exact=args.exact,
                 approve=args.approve, measure=args.measure, timeout=args.timeout, scores=_scores(args.scores),
-                coalition=args.coalition_size)
+                coalition=args.coalition_size, ballots=args.ballots)
     _emit(dumps(res.to_json()) if args.format == "json" else audit_text(res), args.output, out)
     return res.exit_code
 

@@ -92,9 +92,16 @@ class AxiomAudit:
                 "scores": list(self.rule.scores) if self.rule.name == "scoring" else None,
                 "voters": self.voters, "exact_voters": self.exact, "alternatives": list(self.names),
                 "tie_break": list(self.names), "anonymous_profiles": self.rule.anonymous,
+                "ballots": self.rule.ballots,
                 "coalition_size": self.coalition if any(r.axiom == "group-strategyproofness" for r in self.results)
                 else None,
                 "axioms": {r.axiom: r.to_json() for r in self.results}}
+
+
+def unknown_name_(kind: str, name: str, known: tuple[str, ...]) -> SpecError:
+    from verigroup.elections.errors import unknown_name
+
+    return unknown_name(kind, name, known)
 
 
 def _refuse(message: str, hint: str) -> SpecError:
@@ -120,7 +127,7 @@ def validate(rule: str, voters: int, m: int, axioms: tuple[str, ...]) -> None:
 def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exact: bool = False,
           approve: int | None = None, names: tuple[str, ...] | None = None, measure: bool = False,
           timeout: float | None = None, scores: tuple[int, ...] = (), coalition: int = 2,
-          rule: Rule | None = None) -> AxiomAudit:
+          rule: Rule | None = None, ballots: str = "strict") -> AxiomAudit:
     """Check ``axioms`` (:data:`DEFAULT_AXIOMS` when empty) for a library rule (or ``rule``, an
     in-spec rule built by :mod:`.expr_rules`).  ``timeout`` (seconds) is
     checked between electorate sizes: what is not finished is UNKNOWN, never
@@ -133,8 +140,16 @@ def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exa
     if rule is None and rule_name == "scoring" and len(scores) != m:
         raise SpecError([Diagnostic("E401", f"the scoring rule needs {m} scores, one per place (--scores "
                                             + ",".join(str(m - 1 - k) for k in range(m)) + f"), got {len(scores)}")])
-    rule = rule if rule is not None else make_rule(rule_name, m, approve, scores)
-    space = ranking_space(m, names or default_names(m))
+    from verigroup.elections.ballots import BALLOTS, WEAK_RULES, ballot_space
+
+    if ballots not in BALLOTS:
+        raise unknown_name_("ballot kind", ballots, BALLOTS)
+    if ballots != "strict" and (rule.name if rule is not None else rule_name) not in WEAK_RULES:
+        raise SpecError([Diagnostic("E608", f"the rule `{rule_name if rule is None else rule.name}` is not defined "
+                                            f"on {ballots} ballots",
+                                    hint="rules on weak and approval ballots: " + ", ".join(WEAK_RULES))])
+    rule = replace(rule, ballots=ballots) if rule is not None else make_rule(rule_name, m, approve, scores, ballots)
+    space = ballot_space(m, ballots, names or default_names(m))
     size = level_size(voters, space.size, rule.anonymous)
     if size > PROFILE_LIMIT:
         kind = "anonymous profiles" if rule.anonymous else "profiles (the rule tells voters apart)"
@@ -197,6 +212,9 @@ def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None 
            coalition: int = 2) -> AxiomResult:
     scope = f"{voters} voters" if exact else f"1..{voters} voters"
     kind = "anonymous profiles" if dom.anonymous else "profiles"
+    if dom.rule.ballots != "strict" and axiom in ("non-dictatorship", "monotonicity"):
+        return AxiomResult(axiom, Verdict.UNKNOWN, "exhaustive", 0,
+                           f"{axiom} is checked on strict rankings only (these are {dom.rule.ballots} ballots)")
     if axiom == "non-dictatorship":
         return _non_dictatorship(dom, voters)
     if axiom == "anonymity":

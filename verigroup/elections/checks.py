@@ -188,8 +188,9 @@ def iia(dom: Domain, n: int) -> Cex | None:
         raise TooLarge("independence of irrelevant alternatives is checked for resolute rules only")
     m = dom.space.m
     lex = dom.lexrank(n)
-    if dom.anonymous:
-        keys = support(lv.counts, dom.space)          # N[x, y]: voter-wise agreement up to reordering
+    if dom.anonymous:   # (voters with x above y, voters with y above x): agreement up to reordering (ties: the rest)
+        sup = support(lv.counts, dom.space)
+        keys = sup * (n + 1) + sup.transpose(0, 2, 1)
     else:
         pref = dom.space.prefers()[lv.seqs]           # P x n x m x m
         keys = (pref * (1 << np.arange(n))[None, :, None, None]).sum(axis=1)

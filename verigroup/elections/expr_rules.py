@@ -61,8 +61,8 @@ class ScoreRule:
     text: str = ""
     span: Span = field(default=NO_SPAN, compare=False)
 
-    def rule(self) -> Rule:
-        return Rule("score", anonymous=True, description=f"score {self.var} = {self.text}; the highest score wins "
+    def rule(self, ballots: str = "strict") -> Rule:
+        return Rule("score", anonymous=True, ballots=ballots, description=f"score {self.var} = {self.text}; the highest score wins "
                     "(ties: earliest in the tie-break order)", expression=self)
 
     # ---- vectorised: every profile of a level at once
@@ -85,10 +85,10 @@ class ScoreRule:
         return np.argmax(sc == best, axis=1).astype(np.int64)
 
     # ---- reference: one profile, plain Python
-    def reference_scores(self, profile: Sequence[tuple[int, ...]], m: int) -> list[Fraction]:
+    def reference_scores(self, profile: Sequence[Any], m: int) -> list[Fraction]:
         return [Fraction(_ref(self.tree, {self.var: x}, profile, m)) for x in range(m)]
 
-    def reference_outcome(self, profile: Sequence[tuple[int, ...]], m: int) -> int:
+    def reference_outcome(self, profile: Sequence[Any], m: int) -> int:
         sc = self.reference_scores(profile, m)
         return sc.index(max(sc))
 
@@ -472,6 +472,18 @@ def _BIG_ALT(full: Any, low: bool) -> Any:
 
 
 # ------------------------------------------------------------------ reference (one profile, Fractions)
+def _place(ballot: Any, x: int) -> int:
+    """Alternatives strictly above ``x``: a ranking is a tuple of
+    alternatives, a weak ballot a tuple of tiers (tuples)."""
+    if ballot and isinstance(ballot[0], tuple):
+        above = 0
+        for tier in ballot:
+            if x in tier:
+                return above
+            above += len(tier)
+        raise ValueError(x)
+    return int(ballot.index(x))
+
 def _ref(t: Node, env: dict[str, Any], prof: Sequence[tuple[int, ...]], m: int) -> Any:
     op = t[0]
     if op == "const":
@@ -503,18 +515,18 @@ def _ref(t: Node, env: dict[str, Any], prof: Sequence[tuple[int, ...]], m: int) 
     if op == "if":
         return _ref(t[2], env, prof, m) if _ref(t[1], env, prof, m) else _ref(t[3], env, prof, m)
     if op == "rank":
-        return Fraction(env["@voter"].index(_ref(t[1], env, prof, m)) + 1)
+        return Fraction(_place(env["@voter"], _ref(t[1], env, prof, m)) + 1)
     if op == "prefers":
         r = env["@voter"]
-        return r.index(_ref(t[1], env, prof, m)) < r.index(_ref(t[2], env, prof, m))
+        return _place(r, _ref(t[1], env, prof, m)) < _place(r, _ref(t[2], env, prof, m))
     if op in ("support", "margin"):
         x, y = _ref(t[1], env, prof, m), _ref(t[2], env, prof, m)
-        sxy = sum(1 for r in prof if r.index(x) < r.index(y))
-        syx = sum(1 for r in prof if r.index(y) < r.index(x))
+        sxy = sum(1 for r in prof if _place(r, x) < _place(r, y))
+        syx = sum(1 for r in prof if _place(r, y) < _place(r, x))
         return Fraction(sxy if op == "support" else sxy - syx)
     if op == "positional":
         x = _ref(t[1], env, prof, m)
-        return sum((t[2][r.index(x)] for r in prof), Fraction(0))
+        return sum((t[2][_place(r, x)] for r in prof), Fraction(0))
     if op == "sign":
         v = _ref(t[1], env, prof, m)
         return Fraction((v > 0) - (v < 0))

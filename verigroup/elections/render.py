@@ -31,7 +31,8 @@ def audit_text(a: AxiomAudit) -> str:
     groups = f"; coalitions of up to {a.coalition}" if any(r.axiom == "group-strategyproofness" for r in a.results) \
         else ""
     lines = [f"rule {a.rule.name} ({a.rule.description}); {scope} voters; alternatives "
-             f"{', '.join(a.names)} (ties broken in this order){groups}"]
+             f"{', '.join(a.names)} (ties broken in this order){groups}"
+             + ("" if a.rule.ballots == "strict" else f"; {a.rule.ballots} ballots")]
     for r in a.results:
         lines.append(f"  {r.verdict.value:<9} {r.axiom}: {r.detail}")
         c = r.counterexample

@@ -40,6 +40,7 @@ class Rule:
     approve: int = 1          # approval: each voter approves its top ``approve`` alternatives
     scores: tuple[int, ...] = ()   # scoring: points for a first, second, ... place
     description: str = ""
+    ballots: str = "strict"   # strict rankings, or "weak" / "approval" ballots (verigroup.elections.ballots)
     #: an in-spec rule (:class:`verigroup.elections.expr_rules.ScoreRule`), name "score"
     expression: Any = field(default=None, compare=False)
 
@@ -70,7 +71,8 @@ DESCRIPTIONS = {
 }
 
 
-def make_rule(name: str, m: int, approve: int | None = None, scores: tuple[int, ...] = ()) -> Rule:
+def make_rule(name: str, m: int, approve: int | None = None, scores: tuple[int, ...] = (),
+              ballots: str = "strict") -> Rule:
     if name not in RULES:
         raise KeyError(name)
     k = approve if approve is not None else max(1, m // 2)
@@ -81,7 +83,17 @@ def make_rule(name: str, m: int, approve: int | None = None, scores: tuple[int, 
         desc = "positional scoring, points " + ", ".join(map(str, scores)) + " for places 1.." + str(m)
     return Rule(name, anonymous=name != "dictatorship", lottery=name == "random-dictatorship",
                 approve=k if name == "approval" else 1, scores=tuple(scores) if name == "scoring" else (),
-                description=desc)
+                description=desc if ballots == "strict" else WEAK_DESCRIPTIONS.get(name, desc) + f" ({ballots} ballots)",
+                ballots=ballots)
+
+
+WEAK_DESCRIPTIONS = {
+    "plurality": "a point for every alternative in a voter's top tier",
+    "approval": "a point for every approved (top-tier) alternative",
+    "borda": "alternatives ranked below x minus alternatives ranked above x",
+    "copeland": "from the strict pairwise supports",
+    "maximin": "from the strict pairwise supports",
+}
 
 
 def resolute(mask: BoolArray) -> IntArray:
@@ -109,10 +121,13 @@ def winner_sets(rule: Rule, counts: IntArray, space: RankingSpace) -> BoolArray:
     m, name = space.m, rule.name
     if name == "plurality":
         return _argmax_mask(first_places(counts, space))
-    if name == "borda":
-        return _argmax_mask(counts @ (m - 1 - space.pos))
+    if name == "borda":   # symmetric: (ranked below x) - (ranked above x); 2 * Borda - (m - 1) on strict rankings
+        below = (space.pos[:, None, :] > space.pos[:, :, None]).sum(axis=2)
+        above = (space.pos[:, None, :] < space.pos[:, :, None]).sum(axis=2)
+        return _argmax_mask(counts @ (below - above).astype(np.int64))
     if name == "approval":
-        return _argmax_mask(counts @ (space.pos < rule.approve).astype(np.int64))
+        approved = space.pos == 0 if rule.ballots != "strict" else space.pos < rule.approve
+        return _argmax_mask(counts @ approved.astype(np.int64))
     if name == "scoring":
         return _argmax_mask(counts @ np.asarray(rule.scores, dtype=np.int64)[space.pos])
     if name in ("copeland", "maximin"):

@@ -63,8 +63,18 @@ class _Ctx:
         self.approve = int(doc.get("approve") or 1)
         self.scores = tuple(int(x) for x in (doc.get("scores") or ()))
         self.index = {x: i for i, x in enumerate(self.names)}
+        self.ballots = str(doc.get("ballots") or "strict")   # weak / approval ballots (SOCIAL3)
 
     def ranking(self, names: Any) -> tuple[int, ...]:
+        if self.ballots != "strict":
+            from verigroup.elections.ballots import WeakBallot, parse_ballot
+
+            if not isinstance(names, list):
+                raise Mismatch(f"{names!r} is not a ballot")
+            try:
+                return WeakBallot(parse_ballot([str(x) for x in names], self.names))
+            except (KeyError, ValueError) as exc:
+                raise Mismatch(f"{names!r} is not a weak ranking of {self.names}") from exc
         if not isinstance(names, list) or sorted(map(str, names)) != sorted(self.names):
             raise Mismatch(f"{names!r} is not a ranking of {self.names}")
         return tuple(self.index[str(x)] for x in names)
@@ -76,7 +86,16 @@ class _Ctx:
         return out
 
     def outcome(self, prof: list[tuple[int, ...]]) -> int | tuple[Fraction, ...]:
+        if self.ballots != "strict":
+            from verigroup.elections.ballots import weak_outcome
+
+            return weak_outcome(self.rule, prof, self.m)  # type: ignore[arg-type]
         return ref.outcome(self.rule, prof, self.m, self.approve, self.scores)
+
+    def rename(self, r: tuple[int, ...], sigma: dict[int, int]) -> tuple[int, ...]:
+        if self.ballots != "strict":
+            return r.rename(sigma)  # type: ignore[attr-defined, no-any-return]
+        return tuple(sigma[a] for a in r)
 
     def claimed(self, value: Any) -> int | tuple[Fraction, ...]:
         if isinstance(value, dict):
@@ -175,7 +194,7 @@ def _check_cex(c: _Ctx, axiom: str, cex: dict[str, Any], anonymous: bool) -> str
         return f"{cex['parts_outcome']} wins both parts but {c.show(out)} wins the union"  # type: ignore[arg-type]
     if axiom == "neutrality":
         sigma = {c.index[k]: c.index[v] for k, v in cex["renaming"].items()}
-        renamed = [tuple(sigma[a] for a in r) for r in prof]
+        renamed = [c.rename(r, sigma) for r in prof]
         if not _same_electorate(c.profile(cex["renamed_profile"]), renamed, anonymous):
             raise Mismatch("renamed_profile is not the renamed profile")
         alt = c.same_outcome(renamed, cex["renamed_outcome"], "renamed outcome")
@@ -237,12 +256,16 @@ def _replay_axioms(doc: dict[str, Any], path: str) -> list[Finding]:
     r = 1
     for k in range(2, c.m + 1):
         r *= k
+    if c.ballots != "strict":
+        from verigroup.elections.ballots import ballot_space
+
+        r = ballot_space(c.m, c.ballots).size
     if level_size(n, r, anonymous) > min(FRESH_LIMIT, PROFILE_LIMIT):
         out.append(Finding(path, None, "skipped", "fresh audit", f"{n} voters, {c.m} alternatives: too large to redo here"))
         return out
     fresh = audit(c.rule, n, c.m, tuple(doc.get("axioms", {})), exact=bool(doc.get("exact_voters")),
                   approve=doc.get("approve"), names=tuple(c.names), scores=c.scores,
-                  coalition=int(doc.get("coalition_size") or 2)).to_json()
+                  coalition=int(doc.get("coalition_size") or 2), ballots=c.ballots).to_json()
     for axiom, res in sorted(doc.get("axioms", {}).items()):
         mine = fresh["axioms"].get(axiom, {})
         same = mine.get("verdict") == res.get("verdict") and mine.get("counterexample") == res.get("counterexample")
