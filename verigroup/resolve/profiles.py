@@ -175,3 +175,27 @@ def outside_options(ctx: Ctx, e: A.Expr) -> tuple[tuple[int, object], ...] | Non
 
 
 _ = Fraction
+
+
+def refuse_optimising_in_region(ctx: Ctx, prop: object) -> None:
+    """An ``argmax`` profile depends on the parameters, so it cannot be read
+    under a parameter region (``for r in [1, 2]``, ``for n >= 2``): E110 at
+    the region, naming the profile (issue 8, LANG3)."""
+    from verigroup.model.optimal import label, lazy_profiles
+    from verigroup.model.properties import ParamRegion
+
+    lazies = lazy_profiles(prop)
+    if not lazies:
+        return
+    stack: list[object] = [prop]
+    while stack:
+        node = stack.pop()
+        region = getattr(node, "region", None)
+        if isinstance(region, ParamRegion):
+            lp = lazies[0]
+            ctx.error("E110", f"`{label(lp)}` (an arg{lp.sense} profile, line {lp.span.line}) depends on the "
+                      f"parameters, so it cannot be read under a parameter region", region.span,
+                      "check the property at fixed parameters (verigroup sweep varies them), "
+                      "or write the profile out: {agent: action, ...}")
+            return
+        stack.extend(getattr(node, "parts", ()) or ())
