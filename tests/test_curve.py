@@ -168,3 +168,13 @@ def test_curve_replay(tmp_path: Path) -> None:
     rep.write_text(json.dumps(doc))
     buf = io.StringIO()
     assert main(["replay", str(rep)], buf, io.StringIO()) != 0
+
+
+def test_upfront_auditing_matches_the_closed_form() -> None:
+    # blue always starts at task 1; red attacks last: 9/10 * P(Binomial(4, 1/5) <= 1)
+    rep = check_model(load(ROOT / "case_studies/ai_control/upfront_auditing.vg"))
+    r = rep.results[0]
+    want = F(9, 10) * (F(4, 5) ** 4 + 4 * F(1, 5) * F(4, 5) ** 3)
+    assert want == F(2304, 3125)
+    assert r.verdict is Verdict.VIOLATED and F(r.evidence["value"]) == want
+    assert r.evidence["strategies"] == {"blue": {"s1": "1"}, "red": {"t5": "1"}}

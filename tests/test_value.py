@@ -59,8 +59,8 @@ def reference_value(a: list[list[Fraction]]) -> Fraction:
                     y[j] = v
                 if min(x) < 0 or min(y) < 0:
                     continue
-                lo = min(sum(x[i] * a[i][j] for i in range(m)) for j in range(n))
-                hi = max(sum(a[i][j] * y[j] for j in range(n)) for i in range(m))
+                lo = min(sum((x[i] * a[i][j] for i in range(m)), F(0)) for j in range(n))
+                hi = max(sum((a[i][j] * y[j] for j in range(n)), F(0)) for i in range(m))
                 if lo == hi:
                     return lo
     raise AssertionError("no saddle point found")

@@ -101,7 +101,12 @@ def _require(ctx: Ctx, e: A.Expr, names: set[str], param: str) -> Any:
     if isinstance(e, A.EBinary) and e.op in ("+", "-", "*", "/", "<", "<=", ">", ">=", "==", "!=", "and", "or",
                                                "implies"):
         a, b = _require(ctx, e.left, names, param), _require(ctx, e.right, names, param)
-        return None if a is None or b is None else (e.op, a, b)
+        if a is None or b is None:
+            return None
+        if a[0] == "num" and b[0] == "num" and e.op in ("+", "-", "*", "/") and not (e.op == "/" and b[1] == 0):
+            x, y = Fraction(a[1]), Fraction(b[1])
+            return ("num", x + y if e.op == "+" else x - y if e.op == "-" else x * y if e.op == "*" else x / y)
+        return (e.op, a, b)
     v = _const(ctx, e, "a number in `require`")
     return None if v is None else ("num", v)
 
