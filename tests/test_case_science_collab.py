@@ -82,3 +82,64 @@ def test_synthesised_thresholds() -> None:
     assert nash(F(1) + F(1, 1000), F(0)) == {("replicate", "replicate")}
     assert nash(F(0), F(8) + F(1, 1000)) == {("replicate", "replicate")}
     assert ("produce", "produce") in nash(F(0), F(8))
+
+
+# ------------------------------------------------ the ring of three, by hand
+
+RING = SPEC.parent / "ring.vg"
+RACTS = ("check_next", "check_prev", "produce")
+
+
+def target(i: int, act: str) -> int | None:
+    """Whose result agent i (0-based) replicates."""
+    return {"check_next": (i + 1) % 3, "check_prev": (i - 1) % 3}.get(act)
+
+
+def ring_credit(prof: tuple[str, ...], share: F, split: int, penalty: F) -> tuple[F, ...]:
+    checks = [sum(1 for j in range(3) if target(j, prof[j]) == i) for i in range(3)]
+    out = []
+    for i, act in enumerate(prof):
+        u = 1 - (Q if checks[i] else 0) + (1 if act == "produce" else 0)
+        t = target(i, act)
+        if t is not None:
+            u += share / checks[t] if split else share
+        u -= penalty * DETECT * Q * ((checks[i] == 0) + (act == "produce"))
+        out.append(u)
+    return tuple(out)
+
+
+def ring_nash(share: F, split: int, penalty: F) -> set[tuple[str, ...]]:
+    pay = {p: ring_credit(p, share, split, penalty) for p in product(RACTS, repeat=3)}
+    return {p for p, u in pay.items()
+            if all(pay[p[:i] + (d,) + p[i + 1:]][i] <= u[i] for i in range(3) for d in RACTS)}
+
+
+def unchecked(prof: tuple[str, ...]) -> int:
+    return sum(1 for i in range(3) if all(target(j, prof[j]) != i for j in range(3)))
+
+
+@pytest.mark.parametrize("split,penalty", [(0, F(0)), (1, F(0)), (0, F(4)), (1, F(3)), (1, F(4)), (1, F(7, 2))],
+                         ids=str)
+def test_ring_equilibria_match_hand_computation(split: int, penalty: F) -> None:
+    share = F(5, 4)
+    sol = verigroup.solve(RING, "pure_nash", overrides={"split": str(split), "penalty": str(penalty)})
+    got = set()
+    for eq in sol.equilibria:
+        prof = tuple(next(a for a, p in eq.strategies[f"r[{i}]"].items() if p == 1) for i in (1, 2, 3))
+        got.add(prof)
+        assert tuple(eq.payoffs[f"r[{i}]"] for i in (1, 2, 3)) == ring_credit(prof, share, split, penalty)
+        assert eq.metrics["unchecked"] == unchecked(prof)
+    expected = ring_nash(share, split, penalty)
+    assert sol.complete and got == expected
+    rotations = {("check_next",) * 3, ("check_prev",) * 3}
+    # only the rotations, exactly when the credit is split and the penalty exceeds 3
+    assert (expected == rotations) == (split == 1 and penalty > 3)
+
+
+def test_ring_story() -> None:
+    full = ring_nash(F(5, 4), 0, F(0))
+    assert len(full) == 8 and sum(1 for p in full if unchecked(p) == 1) == 6
+    assert all("produce" not in p for p in full)
+    split = ring_nash(F(5, 4), 1, F(0))
+    assert len(split) == 5 and sum(1 for p in split if "produce" in p) == 3
+    assert len(ring_nash(F(5, 4), 0, F(4))) == 8           # a penalty alone does not spread the checks
