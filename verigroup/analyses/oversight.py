@@ -117,7 +117,7 @@ def check_mixed_play(ctx: Context, prop: MixedPlayTemporal) -> PropertyResult:
             tr = find_violation(t, p, prop.kind, prop.phi)
             if tr is not None:
                 ev = tr.to_json()
-                ev["equilibrium"] = "behaviour-strategy Nash (exact regrets 0)"
+                ev["solution_concept"] = "behaviour-strategy Nash equilibrium (exact regrets 0)"
                 ev["goal_probability"] = q(pr)
                 return _res(prop, Verdict.VIOLATED, method,
                             f"a behaviour-strategy Nash equilibrium has a play where {what} fails "
