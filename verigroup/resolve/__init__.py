@@ -45,6 +45,10 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
     type_vars = {s.var for s in st if isinstance(s, A.TypesDecl)}
     if type_vars:
         overrides = {k: v for k, v in overrides.items() if k not in type_vars}
+    if lets:  # ---- LANG3 (issue 8): params may use `let` definitions
+        from verigroup.resolve.definitions import provisional_lets
+
+        provisional_lets(ctx, lets, params)
     try:
         resolve_params(ctx, params, overrides, bound_params(agent_decls))
     except Exception as exc:  # SpecError from a bad override value

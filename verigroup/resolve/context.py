@@ -75,6 +75,9 @@ class Ctx:
     let_expansions: int = 0
     # language v2 (issue 8, LANG3): valued protocol moves, stage name -> action -> value IR
     stage_values: dict[str, dict[str, X.Expr]] = field(default_factory=dict)
+    # language v2 (issue 8, LANG3): `let` in params -- every param's line, and the param being defined
+    param_lines: dict[str, int] = field(default_factory=dict)
+    param_in_progress: str | None = None
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.diags.append(Diagnostic(code, message, span, hint))

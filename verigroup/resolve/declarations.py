@@ -52,6 +52,7 @@ def resolve_params(ctx: Ctx, decls: list[A.ParamDecl], overrides: Mapping[str, s
                 values[n] = parse_override(n, text)
             except SpecError as exc:
                 ctx.diags.extend(exc.diagnostics)
+    ctx.param_lines = {d.name: d.span.line for d in decls}  # ---- LANG3 (issue 8): later params, cycles
     res = ExprResolver(ctx, "const")
     known = ctx.param_values()  # kept up to date here: linear in the number of params
     for d in decls:
@@ -61,7 +62,9 @@ def resolve_params(ctx: Ctx, decls: list[A.ParamDecl], overrides: Mapping[str, s
             v: Fraction | None = values[d.name]
         else:
             n_before = len(ctx.diags)
+            ctx.param_in_progress = d.name  # ---- LANG3 (issue 8): cycles through `let`
             ir = res.number(d.value, frozenset(), f"the value of param `{d.name}`")
+            ctx.param_in_progress = None
             v = const_value(ir, known)
             if v is None and len(ctx.diags) == n_before:
                 ctx.error("E109", f"the value of param `{d.name}` is not a constant", d.value.span)

@@ -129,7 +129,24 @@ def record_stage_values(ctx: Ctx, plan: Any, flat: list[Any]) -> None:
 # ------------------------------------------------------------ let definitions
 
 
+def provisional_lets(ctx: Ctx, lets: list[A.LetDecl], params: list[A.ParamDecl]) -> None:
+    """``let`` in params (issue 8, LANG3): before the params are resolved,
+    the definitions are made visible (not yet declared: :func:`register_lets`
+    declares and checks them later, in the usual order, and replaces this
+    table).  A param may use definitions, and through them earlier params;
+    a definition that reads the param being defined is E106, one that reads
+    a later param E101 (see ``ExprResolver.r_EName``)."""
+    ctx.param_lines = {d.name: d.span.line for d in params}
+    names = set(ctx.param_lines)
+    for d in lets:
+        ps = [p for p, _ in d.params or ()]
+        if d.name in names or len(set(ps)) != len(ps) or set(ps) & _bound_vars(d.body):
+            continue
+        ctx.lets.setdefault(d.name, d)
+
+
 def register_lets(ctx: Ctx, lets: list[A.LetDecl]) -> None:
+    ctx.lets = {}  # replaces the provisional table of the params' phase
     for d in lets:
         if not ctx.declare(d.name, "definition", d.name_span):
             continue
@@ -166,6 +183,36 @@ def _bound_vars(e: Any) -> set[str]:
                 elif dataclasses.is_dataclass(v):
                     stack.append(v)
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class EArg:
+    """An argument substituted into a definition's body that itself uses a
+    definition: resolved with the *caller's* definition stack, so
+    ``sq(sq(x))`` is not mistaken for a cycle (LANG3)."""
+
+    expr: Any
+    stack: tuple[str, ...]
+    span: Span
+
+
+def mentions_let(ctx: Ctx, e: Any) -> bool:
+    """Whether ``e`` uses a definition (a name or call of ``ctx.lets``)."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, A.EName) and n.name in ctx.lets or isinstance(n, A.ECall) and n.fn in ctx.lets:
+            return True
+        if isinstance(n, EArg):
+            return True
+        if dataclasses.is_dataclass(n) and not isinstance(n, type):
+            for f in dataclasses.fields(n):
+                v = getattr(n, f.name)
+                if isinstance(v, tuple):
+                    stack.extend(x for x in v if dataclasses.is_dataclass(x))
+                elif dataclasses.is_dataclass(v):
+                    stack.append(v)
+    return False
 
 
 def substitute(e: Any, mapping: dict[str, A.Expr]) -> Any:

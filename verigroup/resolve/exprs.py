@@ -79,6 +79,15 @@ class ExprResolver:
         ctx = self.ctx
         if n in ctx.state_vars and self.mode == "expr":
             return X.StateRef(n, e.span), "num"
+        if self.mode == "const" and n in ctx.param_lines and n not in ctx.params:  # ---- LANG3 (issue 8)
+            if n == ctx.param_in_progress:
+                via = f" through {' -> '.join(ctx.let_stack)}" if ctx.let_stack else ""
+                ctx.error("E106", f"param `{n}` is defined in terms of itself{via}", e.span,
+                          "a param may use only earlier params (directly or through a `let`)")
+            else:
+                ctx.error("E101", f"param `{n}` is declared later (line {ctx.param_lines[n]}); a param may use "
+                          "only earlier params", e.span, f"move `param {n}` above the param that uses it")
+            return ERR
         if self.mode == "const":
             if n in ctx.names or n in ctx.all_actions():
                 ctx.error("E107", f"`{n}` is not a constant: only numbers and earlier params are allowed here",
@@ -286,7 +295,12 @@ class ExprResolver:
             return ERR
         if not expansion_allowed(ctx, name, span):
             return ERR
-        body = rename_bound(d.body, "'" + str(len(ctx.let_stack) + 1))
+        body = rename_bound(d.body, "'" + str(ctx.let_expansions))  # unique per expansion (LANG3)
+        from verigroup.resolve.definitions import EArg, mentions_let
+
+        # LANG3: an argument that uses a definition is resolved with the caller's stack (sq(sq(x)) is no cycle)
+        args = tuple(EArg(a, tuple(ctx.let_stack), a.span) if mentions_let(ctx, a) else a  # type: ignore[misc]
+                     for a in args)
         body = substitute(body, {p: a for (p, _), a in zip(d.params or (), args)}) if args else body
         ctx.let_stack.append(name)
         try:
@@ -300,6 +314,15 @@ class ExprResolver:
             return out
         finally:
             ctx.let_stack.pop()
+
+    def r_EArg(self, e: Any, env: frozenset[str]) -> Typed:
+        """A definition's argument, with the caller's definition stack (LANG3)."""
+        saved = self.ctx.let_stack
+        self.ctx.let_stack = list(e.stack)
+        try:
+            return self.res(e.expr, env)
+        finally:
+            self.ctx.let_stack = saved
 
     def _value(self, e: A.ECall, env: frozenset[str]) -> Typed:
         from verigroup.resolve.definitions import value_expr
