@@ -32,4 +32,5 @@ class ElectionAxioms:
     scores: tuple[int, ...] = ()
     coalition: int = 2                 # group-strategyproofness: coalitions of up to this many voters
     rule_expr: ScoreRule | None = None   # an in-spec rule (``score x = ...``), then ``rule`` is "score"
+    ballot_kind: str = "strict"        # "weak" / "approval": ballots with ties (``ballots weak``)
     span: Span = field(default=NO_SPAN, compare=False)

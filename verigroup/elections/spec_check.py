@@ -19,7 +19,7 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
 
     res = audit(prop.rule, prop.voters, len(prop.alternatives), prop.axioms, exact=True, approve=prop.approve,
                 names=prop.alternatives, timeout=ctx.timeout, scores=prop.scores, coalition=prop.coalition,
-                rule=None if prop.rule_expr is None else prop.rule_expr.rule())
+                rule=None if prop.rule_expr is None else prop.rule_expr.rule(), ballots=prop.ballot_kind)
     doc = res.to_json()
     verdicts = [r.verdict for r in res.results]
     verdict = Verdict.VIOLATED if Verdict.VIOLATED in verdicts else \
@@ -40,12 +40,21 @@ def check_election(ctx: Context, prop: ElectionAxioms) -> PropertyResult:
                                       for k, v in cex.items()}
     if prop.ballots:
         index = {a: i for i, a in enumerate(prop.alternatives)}
-        profile = [tuple(index[a] for a in r) for r, c in prop.ballots for _ in range(c)]
+        profile: list[Any] = [tuple(index[a] for a in r) for r, c in prop.ballots for _ in range(c)] \
+            if prop.ballot_kind == "strict" else []
+        if prop.ballot_kind != "strict":
+            from verigroup.elections.ballots import parse_ballot
+
+            profile = [parse_ballot(r, prop.alternatives) for r, c in prop.ballots for _ in range(c)]
         from verigroup.elections.rules import make_rule
 
         out: Any
         if prop.rule_expr is not None:
             out = prop.rule_expr.reference_outcome(profile, len(prop.alternatives))
+        elif prop.ballot_kind != "strict":
+            from verigroup.elections.ballots import weak_outcome
+
+            out = weak_outcome(prop.rule, profile, len(prop.alternatives))
         else:
             k = make_rule(prop.rule, len(prop.alternatives), prop.approve, prop.scores).approve
             out = ref.outcome(prop.rule, profile, len(prop.alternatives), k, prop.scores)

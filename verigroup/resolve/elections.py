@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from verigroup.elections.expr_rules import ScoreRule
 
 ITEMS = ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "ballot", "property", "coalitions",
-         "score")
+         "score", "ballots")
 
 
 def _int(ctx: Ctx, item: A.ElectionItem, what: str) -> int | None:
@@ -73,7 +73,7 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                 ctx.error("E110", f"unknown election item `{it.key}`", it.span, "items: " + ", ".join(ITEMS))
                 continue
             items.setdefault(it.key, []).append(it)
-        for key in ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "coalitions", "score"):
+        for key in ("alternatives", "voters", "rule", "approve", "scores", "tiebreak", "coalitions", "score", "ballots"):
             for extra in items.get(key, [])[1:]:
                 ctx.error("E102", f"a second `{key}` in election `{d.name}`", extra.span)
         if "alternatives" not in items:
@@ -137,16 +137,31 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                 ctx.error("E110", "the scoring rule needs `scores`", items["rule"][0].span,
                           "add `scores " + ", ".join(str(len(alts) - 1 - k) for k in range(len(alts))) + "`")
             rule = None
+        kind = "strict"
+        if "ballots" in items:   # weak rankings / approval ballots (SOCIAL3)
+            bk = items["ballots"][0]
+            from verigroup.elections.ballots import BALLOTS, WEAK_RULES
+
+            if len(bk.values) != 1 or bk.values[0] not in BALLOTS:
+                ctx.diags.extend(unknown_name("ballot kind", " ".join(bk.values), BALLOTS,
+                                              bk.value_spans[0] if bk.value_spans else bk.span).diagnostics)
+            else:
+                kind = bk.values[0]
+            if kind != "strict" and rule is not None and rule not in WEAK_RULES:
+                ctx.error("E608", f"the rule `{rule}` is not defined on {kind} ballots", items["rule"][0].span,
+                          "rules on weak and approval ballots: " + ", ".join(WEAK_RULES))
+                rule = None
         ballots: list[tuple[tuple[str, ...], int]] = []
         for b in items.get("ballot", []):
             ranking = _names(ctx, b, alts)
-            missing = [a for a in alts if a not in b.values]
-            if missing and len(ranking) == len(b.values):
-                ctx.error("E601", "a ballot must rank every alternative once; missing "
-                          + ", ".join(f"`{a}`" for a in missing), b.span)
+            if len(ranking) != len(b.values):
+                continue
+            seps = b.seps or (">",) * (len(b.values) - 1)
+            entry = _ballot(ctx, b, kind, alts, seps)
             if b.count is not None and b.count < 1:
                 ctx.error("E110", "a ballot count is a positive whole number", b.span)
-            ballots.append((tuple(b.values), b.count or 1))
+            if entry is not None:
+                ballots.append((entry, b.count or 1))
         voters = _int(ctx, items["voters"][0], "the number of voters") if "voters" in items else None
         if voters is None and "voters" not in items:
             if ballots:
@@ -158,7 +173,10 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
             ctx.error("E110", f"the ballots count {sum(c for _, c in ballots)} voters, `voters` says {voters}",
                       items["voters"][0].span)
         if voters is not None and rule is not None:
-            size = level_size(voters, _fact(len(alts)), rule != "dictatorship")
+            from verigroup.elections.ballots import ballot_space
+
+            n_ballots = _fact(len(alts)) if kind == "strict" else ballot_space(len(alts), kind).size
+            size = level_size(voters, n_ballots, rule != "dictatorship")
             if size > PROFILE_LIMIT:
                 where = items["voters"][0].span if "voters" in items else d.span
                 ctx.error("E604", f"{voters} voters and {len(alts)} alternatives give {size} profiles, above the "
@@ -177,8 +195,43 @@ def resolve_elections(ctx: Ctx, decls: list[A.ElectionDecl], taken: set[str]) ->
                     axioms.append(v)
             if axioms and rule is not None and voters is not None:
                 out.append(ElectionAxioms(p.label, d.name, rule, voters, tuple(order), tuple(axioms), approve,
-                                          tuple(ballots), scores, coalition, rule_expr, p.span))
+                                          tuple(ballots), scores, coalition, rule_expr, kind, p.span))
     return out
+
+
+def _ballot(ctx: Ctx, b: A.ElectionItem, kind: str, alts: list[str], seps: tuple[str, ...]) -> tuple[str, ...] | None:
+    """A declared ballot as its tiers (``("a", "b=c")``), or None after an error."""
+    if "," in seps:
+        if set(seps) != {","} or kind != "approval":
+            ctx.error("E601", "a list `a, c` is an approval ballot: it needs `ballots approval` and commas only",
+                      b.span, "rankings are written `a > b > c`" + (", ties `b = c`" if kind == "weak" else ""))
+            return None
+        rest = [a for a in alts if a not in b.values]
+        return ("=".join(b.values), "=".join(rest)) if rest else ("=".join(b.values),)
+    if len(b.values) == 1 and kind == "approval":
+        rest = [a for a in alts if a not in b.values]
+        return (b.values[0], "=".join(rest)) if rest else (b.values[0],)
+    missing = [a for a in alts if a not in b.values]
+    if missing:
+        ctx.error("E601", "a ballot must rank every alternative once; missing "
+                  + ", ".join(f"`{a}`" for a in missing), b.span,
+                  "list the approved alternatives `a, c`" if kind == "approval" else None)
+        return None
+    if "=" in seps and kind == "strict":
+        ctx.error("E601", "a tie `=` in a ballot of strict rankings", b.span,
+                  "declare `ballots weak` for rankings with ties")
+        return None
+    tiers: list[list[str]] = [[b.values[0]]]
+    for sep, v in zip(seps, b.values[1:]):
+        if sep == "=":
+            tiers[-1].append(v)
+        else:
+            tiers.append([v])
+    if kind == "approval" and len(tiers) > 2:
+        ctx.error("E601", "an approval ballot has two tiers: the approved alternatives, then the rest", b.span,
+                  "write the approved alternatives `a, c`")
+        return None
+    return tuple("=".join(t) for t in tiers)
 
 
 def _score_rule(ctx: Ctx, item: A.ElectionItem, order: tuple[str, ...]) -> ScoreRule | None:

@@ -510,6 +510,7 @@ class ElectionItem:
     label: str = ""
     span: Span = field(default=NO_SPAN, compare=False)
     expr: Expr | None = None   # `score x = EXPR` (SOCIAL3): values = (x,), the expression over the profile
+    seps: tuple[str, ...] = ()  # a ballot's separators between its values: ">", "=" (tie) or "," (SOCIAL3)
 
 
 @dataclass(frozen=True)

@@ -387,7 +387,8 @@ class _Convert:
             texts = tuple("-".join(str(v) for v in x.children if isinstance(v, Token) and v.type != "MINUS")
                           if isinstance(x, Tree) else str(x) for x in vals)
             spans = tuple(self.sp(x) for x in vals)
-            if any(isinstance(x, Token) and x.type == "EQUAL" for x in ch):   # `score x = EXPR` (SOCIAL3)
+            if any(isinstance(x, Token) and x.type == "EQUAL" for x in ch) and \
+                    not any(isinstance(x, Token) and x.type == "COLON" for x in ch):   # `score x = EXPR` (SOCIAL3)
                 items.append(A.ElectionItem(str(head), (str(ch[1]),), (self.sp(ch[1]),), None, "", self.sp(it),
                                             self.expr(ch[3])))
             elif head.type == "PROPERTY":
@@ -396,7 +397,8 @@ class _Convert:
             elif any(isinstance(x, Token) and x.type == "COLON" for x in ch):
                 num = next((int(str(x)) if str(x).isdigit() else -1 for x in ch[1:2]
                             if isinstance(x, Token) and x.type == "NUMBER"), None)
-                items.append(A.ElectionItem(str(head), texts, spans, num, "", self.sp(it)))
+                seps = tuple(str(x) for x in ch if isinstance(x, Token) and x.type in ("GT", "EQUAL", "COMMA"))
+                items.append(A.ElectionItem(str(head), texts, spans, num, "", self.sp(it), seps=seps))
             else:
                 items.append(A.ElectionItem(str(head), texts, spans, None, "", self.sp(it)))
         return A.ElectionDecl(str(c[1]), desc, tuple(items), self.sp(t), self.sp(c[1]))
