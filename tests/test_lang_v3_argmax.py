@@ -115,6 +115,31 @@ def test_binding_matches_brute_force(seed: int) -> None:
     assert rep["w"].verdict == (H if total >= 0 else V)
 
 
+
+@pytest.mark.parametrize("seed", range(6))
+def test_z3_route_agrees_on_terms_at_bound_profiles(seed: int) -> None:
+    src, acts, pay = _random_game(random.Random(100 + seed))
+    src += ("profile best = argmax(welfare)\nprofile low = argmin(first)\n"
+            'property "a": welfare(best) >= 2 * payoff(p0, low)\n'
+            'property "b": payoff(p1, best) - payoff(p1, low) > 1\n'
+            'property "c": nash best\n')
+    m = verigroup.parse(src)
+    explicit = {r.name: r.verdict for r in m.check().results}
+    z3 = {r.name: r.verdict for r in m.check(method="z3").results}
+    assert explicit == z3 and U not in explicit.values(), (explicit, z3)
+
+
+def test_terms_at_profiles_under_a_region_on_the_z3_route() -> None:
+    src = ("game g\nparam r = 2\nagents row, col: actions c, d\npayoffs row, col:\n"
+           "    c: (r, r), (0, 5)\n    d: (5, 0), (1, 1)\nprofile coop = all c\n"
+           'property "coop pays at least 1": payoff(row, coop) >= 1 for r in [1, 3]\n'
+           'property "coop pays at least 2": payoff(row, coop) >= 2 for r in [1, 3]\n')
+    got = {r.name: r for r in verigroup.parse(src).check().results}
+    assert got["coop pays at least 1"].verdict is H
+    bad = got["coop pays at least 2"]
+    assert bad.verdict is V and Fraction(bad.evidence["params"]["r"]) < 2
+
+
 # ------------------------------------------------------------ errors
 
 

@@ -56,6 +56,19 @@ class TermWalker(Z3Walker):
     def walk_MetricExtreme(self, e: MetricExtreme, env: Mapping[str, int]) -> z3.ExprRef:
         return self.extremes[(e.metric, e.which)]
 
+    # ---- language v2 (issue 8, LANG3): terms at a named or written-out pure profile
+    # (``welfare(coop)``, ``payoff(row, best)`` once an argmax profile is bound)
+    def _profile_vec(self, prof: Any) -> list[z3.ArithRef]:
+        if not prof.actions:
+            raise _Unsupported(f"the profile `{prof.name}` is not bound")
+        return self.enc.profile_vals([a.actions.index(x) for a, x in zip(self.model.agents, prof.actions)])
+
+    def walk_MetricAtProfile(self, e: Any, env: Mapping[str, int]) -> z3.ExprRef:
+        return self.enc.at(self.metric(e.metric, e.span), self._profile_vec(e.profile))
+
+    def walk_PayoffAtProfile(self, e: Any, env: Mapping[str, int]) -> z3.ExprRef:
+        return self.enc.at(self.payoff(self.agent_pos(e.agent, env)), self._profile_vec(e.profile))
+
     def _unsupported(self, e: Any, env: Mapping[str, int]) -> z3.ExprRef:
         raise _Unsupported(f"{type(e).__name__} is not supported by the Z3 route")
 
