@@ -145,3 +145,40 @@ def test_weak_counterexamples_replay(cli, tmp_path) -> None:  # type: ignore[no-
     cex["misreport"] = cex["manipulator"]["ranking"]
     p.write_text(json.dumps(doc))
     assert cli("replay", str(p)).code != 0
+
+
+CORPUS = "tests/data/evidence_corpus/social3_weak_ballots.vg"
+
+
+def test_spec_weak_and_approval_ballots() -> None:
+    import verigroup
+
+    rep = verigroup.load(CORPUS).check(timeout=60)
+    res = {r.name: r for r in rep.results}
+    steer = res["no judge can steer"]
+    assert steer.verdict.value == "VIOLATED" and steer.evidence["ballots_outcome"] == "a1"
+    assert steer.evidence["ballots"] == "2x a1>a2=a3, 2x a2>a3>a1, 1x a3=a1>a2"
+    want = audit("borda", 5, 3, ("strategyproofness",), exact=True, names=("a1", "a2", "a3"), ballots="weak")
+    assert want.results[0].verdict.value == "VIOLATED"
+    assert res["approval is strategyproof on dichotomous preferences"].verdict.value == "HOLDS"
+
+
+@pytest.mark.parametrize("change,code,fragment", [
+    (("    ballots weak\n", ""), "E601", "ballots weak"),                        # a tie in a strict election
+    (("    ballots approval\n    rule approval\n", "    ballots approval\n    rule irv\n"), "E608", "irv"),
+    (("ballot 2: a1, a2", "ballot 2: a1 > a2 > a3"), "E601", "two tiers"),
+    (("ballot 2: a1 > a2 = a3", "ballot 2: a1 > a2"), "E601", "missing `a3`"),
+    (("    ballots weak\n", "    ballots weal\n"), "E605", "did you mean `weak`"),
+    (("ballot 2: a1, a2", "ballot 2: a1 > a2, a3"), "E601", "commas only"),
+])
+def test_bad_ballots_are_positioned(change: tuple[str, str], code: str, fragment: str) -> None:
+    import verigroup
+    from pathlib import Path
+
+    text = Path(CORPUS).read_text()
+    assert change[0] in text
+    with pytest.raises(SpecError) as exc:
+        verigroup.parse(text.replace(change[0], change[1], 1), "w.vg")
+    d = exc.value.diagnostics[0]
+    assert d.code == code and fragment in d.message + (d.hint or ""), (d.code, d.message, d.hint)
+    assert d.span.line > 1
