@@ -163,6 +163,14 @@ def test_errors_are_positioned(src: str, code: str, words: str, line: int, col: 
     assert len(info.value.diagnostics) == 1, info.value.render()
 
 
+@pytest.mark.parametrize("body", ['welfare(argmax(welfare)) == 2', 'payoff(row, argmin(welfare)) >= 1'])
+def test_an_inline_argmax_is_told_to_be_named(body: str) -> None:
+    with pytest.raises(SpecError) as info:
+        verigroup.parse(PD + f'property "x": {body}\n')
+    [d] = info.value.diagnostics
+    assert d.span.line == 10 and "name it first: profile best = arg" in (d.hint or ""), info.value.render()
+
+
 def test_protocol_specs_refuse_it() -> None:
     src = ("game e\nagents a, b\nprotocol:\n    a chooses x, y\n    b chooses u, v\n"
            "payoff a = 1\npayoff b = 2\nmetric w = payoff(a) + payoff(b)\nprofile best = argmax(w)\n")

@@ -556,7 +556,8 @@ class ExprResolver:
         ctx, fn, args = self.ctx, e.fn, e.args
         if fn in ctx.metric_decls:
             if len(args) != 1 or not (isinstance(args[0], A.EName) or self._is_profile_ast(args[0])):
-                ctx.error("E103", f"{fn}(...) takes one equilibrium variable or one profile", e.span)
+                ctx.error("E103", f"{fn}(...) takes one equilibrium variable or one profile", e.span,
+                          _inline_optimiser_hint(args))
                 return ERR
             if self._is_profile_ast(args[0]):
                 prof = self._profile(args[0])
@@ -586,6 +587,7 @@ class ExprResolver:
                     ctx.error("E110", f"the second argument of payoff must be the quantified equilibrium variable "
                               f"or a profile; {got} neither", args[1].span,
                               did_you_mean(args[1].name, cands) if isinstance(args[1], A.EName) else
+                              _inline_optimiser_hint(args[1:]) or
                               "write payoff(agent, p) or payoff(agent, {a: x, b: y})")
                     return ERR
                 if not self._is_agent_ast(args[0], env):
@@ -619,3 +621,12 @@ class ExprResolver:
 
 def _tname(t: str) -> str:
     return {"num": "number", "bool": "condition", "agent": "agent"}.get(t, t)
+
+
+def _inline_optimiser_hint(args: tuple[A.Expr, ...]) -> str | None:
+    """``welfare(argmax(welfare))``: name the profile first (LANG3)."""
+    a = args[0] if len(args) == 1 else None
+    if isinstance(a, A.ECall) and a.fn in ("argmax", "argmin") and len(a.args) == 1 \
+            and isinstance(a.args[0], A.EName):
+        return f"name it first: profile best = {a.fn}({a.args[0].name}), then use `best`"
+    return None
