@@ -178,3 +178,12 @@ def test_upfront_auditing_matches_the_closed_form() -> None:
     assert want == F(2304, 3125)
     assert r.verdict is Verdict.VIOLATED and F(r.evidence["value"]) == want
     assert r.evidence["strategies"] == {"blue": {"s1": "1"}, "red": {"t5": "1"}}
+
+
+def test_set_of_another_param_reaches_every_point() -> None:
+    text = SPEC.replace("param w = 2", "param w = 2\nparam bonus = 0").replace(
+        "heads: (w, -w)", "heads: (w + bonus, -w - bonus)") + 'curve "c" over w in 0..1: v = value(row)\n'
+    plain = check_model(parse(text)).results[0].evidence["points"]
+    moved = check_model(parse(text, overrides={"bonus": "1"})).results[0].evidence["points"]
+    # with the bonus, w = 0 plays like w = 1
+    assert moved[0]["values"]["v"] == plain[1]["values"]["v"] == "0"

@@ -55,7 +55,7 @@ def point(model: Any, curve: CurveSpec, x: Fraction) -> tuple[CurvePoint, set[st
     from verigroup.analyses.zerosum_value import value_of
     from verigroup.api import parse
 
-    m = parse(model.source, model.path, {curve.param: q(x)})
+    m = parse(model.source, model.path, {**dict(curve.fixed), curve.param: q(x)})
     here = next(p for p in m.properties if isinstance(p, CurveSpec) and p.name == curve.name)
     values: list[tuple[str, Fraction]] = []
     strategies: list[tuple[str, dict[str, Any]]] = []

@@ -451,6 +451,8 @@ class CurveSpec:
     require: Any = None
     span: Span = field(default=NO_SPAN, compare=False)
     region: ParamRegion | None = None
+    # the other params' `--set` overrides, carried to every point
+    fixed: tuple[tuple[str, str], ...] = ()
 
 
 # ---- oversight / mixed play in protocols (issue 14)

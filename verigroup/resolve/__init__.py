@@ -173,7 +173,7 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         if cd.name in seen or any(getattr(p, "name", None) == cd.name for p in out):
             ctx.error("E102", f'a second property or curve named "{cd.name}"', cd.span)
             continue
-        cr = resolve_curve(ctx, cd)
+        cr = resolve_curve(ctx, cd, overrides)
         if cr is not None:
             out.append(cr)
     ctx.raise_if_errors()

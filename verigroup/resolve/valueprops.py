@@ -13,7 +13,7 @@ curve's param set) carries its own numbers.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any
+from typing import Any, Mapping
 
 from verigroup.diagnostics import Span
 from verigroup.model import properties as P
@@ -111,8 +111,9 @@ def _require(ctx: Ctx, e: A.Expr, names: set[str], param: str) -> Any:
     return None if v is None else ("num", v)
 
 
-def resolve_curve(ctx: Ctx, d: Any) -> Any:
-    """A :class:`~verigroup.syntax.ast.CurveDecl` -> CurveSpec."""
+def resolve_curve(ctx: Ctx, d: Any, overrides: Mapping[str, str] | None = None) -> Any:
+    """A :class:`~verigroup.syntax.ast.CurveDecl` -> CurveSpec; the other
+    params' ``overrides`` (``--set``) are kept for every point."""
     ok = True
     if d.param not in ctx.params:
         from verigroup.diagnostics import did_you_mean
@@ -173,4 +174,5 @@ def resolve_curve(ctx: Ctx, d: Any) -> Any:
         ok = ok and req is not None
     if not ok:
         return None
-    return P.CurveSpec(d.name, d.param, values, tuple(series), req, d.span)
+    fixed = tuple(sorted((k, str(v)) for k, v in (overrides or {}).items() if k != d.param))
+    return P.CurveSpec(d.name, d.param, values, tuple(series), req, d.span, fixed=fixed)
