@@ -187,3 +187,11 @@ def test_set_of_another_param_reaches_every_point() -> None:
     moved = check_model(parse(text, overrides={"bonus": "1"})).results[0].evidence["points"]
     # with the bonus, w = 0 plays like w = 1
     assert moved[0]["values"]["v"] == plain[1]["values"]["v"] == "0"
+
+
+def test_require_dividing_by_zero_is_a_positioned_error() -> None:
+    text = SPEC + 'curve "c" over w in 1..2: v = value(row) require 1 / (w - 1) > v\n'
+    with pytest.raises(SpecError) as ei:
+        check_model(parse(text, "c.vg"))
+    d = ei.value.diagnostics[0]
+    assert d.code == "E203" and d.span.line == 7 and "w = 1" in d.message

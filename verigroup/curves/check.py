@@ -18,6 +18,7 @@ from typing import Any
 from verigroup.analyses.pure import region_unsupported, result
 from verigroup.analyses.registry import Context, checker
 from verigroup.curves.compute import compute, evaluate, require_text
+from verigroup.diagnostics import SpecError
 from verigroup.model.properties import CurveSpec
 from verigroup.verdicts import PropertyResult, Verdict, q
 
@@ -35,7 +36,12 @@ def check_curve(ctx: Context, prop: CurveSpec) -> PropertyResult:
         ev["require"] = require_text(prop.require)
         for p in res.points:
             env = {**dict(p.values), prop.param: p.x}
-            if not evaluate(prop.require, env):
+            try:
+                ok = evaluate(prop.require, env)
+            except ZeroDivisionError:
+                raise SpecError.single("E203", f"`require` divides by zero at {prop.param} = {q(p.x)}", prop.span,
+                                       "change the range or the condition")
+            if not ok:
                 ev["failing"] = p.to_json(prop.param)
                 return result(prop, Verdict.VIOLATED, method,
                               f"{ev['require']} fails at {prop.param} = {q(p.x)} ("

@@ -136,5 +136,11 @@ def require_text(tree: Any) -> str:
         return f"not ({require_text(tree[1])})"
     if tag == "neg":
         return f"-({require_text(tree[1])})"
-    return f"({require_text(tree[1])} {tag} {require_text(tree[2])})" if tag in ("and", "or", "implies") \
-        else f"{require_text(tree[1])} {tag} {require_text(tree[2])}"
+    if tag in ("and", "or", "implies"):
+        return f"({require_text(tree[1])} {tag} {require_text(tree[2])})"
+
+    def side(t: Any) -> str:
+        inner = require_text(t)
+        return f"({inner})" if t[0] in ("+", "-", "*", "/") else inner
+
+    return f"{side(tree[1])} {tag} {side(tree[2])}"
