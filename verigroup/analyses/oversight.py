@@ -10,8 +10,10 @@ Equilibria come from two exact routes, each re-verified by exact best
 responses (:func:`verigroup.extensive.profile.regrets`):
 
 * constant-sum protocols: the certified optimal strategies of the
-  sequence-form LP (:mod:`verigroup.extensive.seqform`);
-* any two-agent protocol: pygambit's Lemke (LCP) on the sequence form.
+  sequence-form LP (:mod:`verigroup.extensive.seqform`) -- one equilibrium,
+  in seconds on trees where Lemke takes minutes;
+* other two-agent protocols (or when the LP certificate fails): pygambit's
+  Lemke (LCP) on the sequence form.
 
 Neither enumerates *all* equilibria, so "every" can only be refuted
 (VIOLATED, with an equilibrium and a violating play that replay from the
@@ -67,6 +69,9 @@ def mixed_equilibria(tree: GameTree) -> tuple[list[StrategyProfile], str]:
     imperfect recall."""
     from verigroup.extensive.behaviour import behaviour_nash
 
+    cached = tree._cache.get("mixed_equilibria")  # one solve per tree, shared by the properties
+    if cached is not None:
+        return list(cached[0]), str(cached[1])
     found: list[StrategyProfile] = []
     methods: list[str] = []
     if tree.num_players == 2:
@@ -80,15 +85,13 @@ def mixed_equilibria(tree: GameTree) -> tuple[list[StrategyProfile], str]:
             if sol.certified and sol.strategies is not None:
                 found.append(sol.strategies)
                 methods.append("sequence-form LP (certified optimal strategies)")
-    res = behaviour_nash(tree)
-    keys = {p.key() for p in found}
-    for p in res.equilibria:
-        if p.key() not in keys:
-            found.append(p)
-            keys.add(p.key())
-    methods.append(res.method)
+    if not found:  # general-sum, or the LP certificate failed: Lemke (slow on big trees)
+        res = behaviour_nash(tree)
+        found.extend(res.equilibria)
+        methods.append(res.method)
     # the contract: every profile used is exactly an equilibrium
     found = [p for p in found if all(r == 0 for r in regrets(tree, p))]
+    tree._cache["mixed_equilibria"] = (tuple(found), "; ".join(methods))
     return found, "; ".join(methods)
 
 
