@@ -195,3 +195,14 @@ def test_require_dividing_by_zero_is_a_positioned_error() -> None:
         check_model(parse(text, "c.vg"))
     d = ei.value.diagnostics[0]
     assert d.code == "E203" and d.span.line == 7 and "w = 1" in d.message
+
+
+def test_points_through_processes_match_serial(tmp_path: Path) -> None:
+    spec = tmp_path / "c.vg"
+    spec.write_text(SPEC + 'curve "values" over w in 0..3: v = value(row) require v < 1/2\n')
+    serial, par = io.StringIO(), io.StringIO()
+    assert main(["curve", str(spec), "--format", "json"], serial, io.StringIO()) == 0
+    assert main(["curve", str(spec), "--format", "json", "--backend", "processes", "-j", "2"], par,
+                io.StringIO()) == 0
+    assert serial.getvalue() == par.getvalue()
+    assert main(["curve", str(spec), "-j", "0"], io.StringIO(), io.StringIO()) == 2

@@ -13,6 +13,11 @@ def add_arguments(sp: argparse.ArgumentParser, common: Callable[..., None]) -> N
     sp.add_argument("spec", metavar="SPEC")
     sp.add_argument("name", nargs="?", default=None, metavar="NAME",
                     help="the curve to compute (default: every curve of the spec)")
+    sp.add_argument("--backend", choices=("serial", "processes", "dask"), default="serial",
+                    help="where points run (default: serial, in this process)")
+    sp.add_argument("--jobs", "-j", type=int, default=None, metavar="N", help="workers (default: cores)")
+    sp.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="use the Dask scheduler at ADDRESS (implies --backend dask)")
     common(sp, ("text", "json", "markdown", "html"))
 
 
@@ -42,9 +47,26 @@ def run(args: argparse.Namespace, overrides: dict[str, str], out: IO[str], err: 
     from verigroup.runtime import cancelled
     from verigroup.verdicts import Verdict
 
+    from verigroup.diagnostics import SpecError, Span
+    from verigroup.runtime.executors import ExecutorError, make_executor
+
+    if args.jobs is not None and args.jobs < 1:
+        raise SpecError.single("E401", f"--jobs must be at least 1, got {args.jobs}", Span("--jobs", 0, 0))
     model = api.load(args.spec, overrides)
-    ctx = Context(model, timeout=args.timeout)
-    results = [api.check_property(ctx, c) for c in _curves(model, args.name)]
+    curves = _curves(model, args.name)
+    backend = "dask" if args.scheduler else args.backend
+    executor = None
+    if backend != "serial":
+        try:
+            executor = make_executor(backend, args.jobs, args.scheduler)
+        except ExecutorError as exc:
+            raise SpecError.single("E401", str(exc), Span("--backend", 0, 0)) from None
+    ctx = Context(model, timeout=args.timeout, options={"curve_executor": executor} if executor else {})
+    try:
+        results = [api.check_property(ctx, c) for c in curves]
+    finally:
+        if executor is not None:
+            executor.close()
     fmt = args.format
     if fmt == "json":
         from verigroup.reports.jsonout import dumps

@@ -17,7 +17,7 @@ from typing import Any
 
 from verigroup.analyses.pure import region_unsupported, result
 from verigroup.analyses.registry import Context, checker
-from verigroup.curves.compute import compute, evaluate, require_text
+from verigroup.curves.compute import compute, compute_parallel, evaluate, require_text
 from verigroup.diagnostics import SpecError
 from verigroup.model.properties import CurveSpec
 from verigroup.verdicts import PropertyResult, Verdict, q
@@ -27,7 +27,8 @@ from verigroup.verdicts import PropertyResult, Verdict, q
 def check_curve(ctx: Context, prop: CurveSpec) -> PropertyResult:
     if prop.region is not None:
         return region_unsupported(prop)
-    res = compute(ctx.model, prop)
+    executor = ctx.options.get("curve_executor")
+    res = compute(ctx.model, prop) if executor is None else compute_parallel(ctx.model, prop, executor)
     method = "; ".join(res.methods) or "params folded exactly at every point"
     ev: dict[str, Any] = {"kind": "curve", **res.to_json()}
     ev.pop("name", None)

@@ -72,6 +72,71 @@ def point(model: Any, curve: CurveSpec, x: Fraction) -> tuple[CurvePoint, set[st
     return CurvePoint(x, tuple(values), tuple(strategies)), methods
 
 
+def point_job(item: tuple[str, str, CurveSpec, Fraction, float | None]) -> tuple[str, Any]:
+    """One point in a worker (an executor job): re-parse the spec there.
+    Returns ``("ok", (point, methods))``, ``("timeout", reason)`` or
+    ``("error", rendered diagnostics)``."""
+    from verigroup.diagnostics import SpecError
+    from verigroup.runtime import deadline
+
+    source, path, curve, x, budget = item
+
+    class _Src:  # what point() reads of a model
+        pass
+
+    src = _Src()
+    src.source, src.path = source, path  # type: ignore[attr-defined]
+    try:
+        with deadline(budget):
+            return "ok", point(src, curve, x)
+    except DeadlineExceeded:
+        return "timeout", "timeout"
+    except SpecError as exc:
+        return "error", exc.render()
+
+
+def compute_parallel(model: Any, curve: CurveSpec, executor: Any) -> CurveResult:
+    """The points through a :mod:`verigroup.runtime.executors` executor (one
+    job per point; results kept in the param's order).  A point whose spec
+    fails at that value raises its error; a timeout or Ctrl-C keeps the
+    points before the first missing one."""
+    from verigroup.diagnostics import SpecError
+    from verigroup.runtime import remaining
+
+    names = tuple(n for n, _ in curve.series)
+    budget = remaining()
+    items = [(model.source, model.path, curve, x, budget) for x in curve.values]
+    got: dict[int, tuple[CurvePoint, set[str]]] = {}
+    why = ""
+    try:
+        for i, (status, value) in executor.run(point_job, items):
+            if cancelled():
+                why = cancel_reason() or "interrupted"
+                break
+            if status != "ok":
+                why = f"point {i + 1} lost: {value}"
+                continue
+            kind, payload = value
+            if kind == "error":
+                raise SpecError.single("E203", f"at {curve.param} = {q(curve.values[i])}: {payload}", curve.span)
+            if kind == "timeout":
+                why = why or "timeout"
+                continue
+            got[i] = payload
+    except KeyboardInterrupt:
+        why = "interrupted"
+    pts: list[CurvePoint] = []
+    methods: set[str] = set()
+    for i in range(len(curve.values)):
+        if i not in got:
+            break
+        pts.append(got[i][0])
+        methods |= got[i][1]
+    complete = len(pts) == len(curve.values)
+    reason = "" if complete else f"{why or 'incomplete'} after {len(pts)} of {len(curve.values)} points"
+    return CurveResult(curve.name, curve.param, names, tuple(pts), complete, reason, tuple(sorted(methods)))
+
+
 def compute(model: Any, curve: CurveSpec) -> CurveResult:
     pts: list[CurvePoint] = []
     methods: set[str] = set()
