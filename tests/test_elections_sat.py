@@ -109,9 +109,15 @@ def test_refusals() -> None:
     with pytest.raises(SpecError) as e:
         impossible(("pareto",), 4, 5, "scf")
     assert "E604" in e.value.render() and "120" in e.value.render()
+    with pytest.raises(SpecError) as e:   # participation is encoded with the per-size axioms only
+        impossible(("participation", "iia"), 2, 3, "scf")
+    assert "E606" in e.value.render() and "1..n voters" in e.value.render()
     with pytest.raises(SpecError) as e:
-        impossible(("participation",), 2, 3, "scf")
+        impossible(("participation",), 2, 3, "swf")
     assert "E606" in e.value.render()
+    with pytest.raises(SpecError) as e:   # every electorate 1..4 of 4 alternatives: 24 + ... + 24^4 profiles
+        impossible(("reinforcement",), 4, 4, "scf")
+    assert "E604" in e.value.render() and str(24 + 24 ** 2 + 24 ** 3 + 24 ** 4) in e.value.render()
     with pytest.raises(SpecError) as e:
         impossible(("strategyproofness",), 2, 3, "swf")
     assert "E606" in e.value.render()

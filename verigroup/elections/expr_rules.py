@@ -79,7 +79,7 @@ class ScoreRule:
                 continue
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def outcomes(self, counts: IntArray, space: RankingSpace) -> IntArray:
+    def outcomes(self, counts: IntArray, space: RankingSpace, seqs: IntArray | None = None) -> IntArray:
         sc, _ = self.scores(counts, space)
         best = sc.max(axis=1, keepdims=True)
         return np.argmax(sc == best, axis=1).astype(np.int64)

@@ -22,6 +22,8 @@ import numpy as np
 
 from verigroup.diagnostics import Diagnostic, SpecError
 from verigroup.elections.encode import SCF_AXIOMS, SWF_AXIOMS, Encoding, encode
+from verigroup.elections.electorates import (CROSS_AXIOMS, LEVEL_AXIOMS, LevelEncoding, encode_levels, levels_size,
+                                             witness_levels)
 from verigroup.elections.profiles import MAX_ALTERNATIVES, default_names, profile_json, ranking_space
 
 IMPOSSIBLE_SCHEMA = "verigroup.impossible/1"
@@ -73,7 +75,10 @@ def validate(axioms: tuple[str, ...], n: int, m: int, kind: str) -> None:
 
     if kind not in ("scf", "swf"):
         raise SpecError([Diagnostic("E401", f"--kind must be scf or swf, not {kind!r}")])
-    allowed = SCF_AXIOMS if kind == "scf" else SWF_AXIOMS
+    allowed: tuple[str, ...] = SCF_AXIOMS if kind == "scf" else SWF_AXIOMS
+    cross = kind == "scf" and any(a in CROSS_AXIOMS for a in axioms)
+    if cross:   # participation / reinforcement: every electorate of 1..n voters (SOCIAL3)
+        allowed = LEVEL_AXIOMS
     if not axioms:
         raise SpecError([Diagnostic("E401", "name at least one axiom", hint="for example --axiom pareto --axiom iia")])
     for a in axioms:
@@ -81,12 +86,22 @@ def validate(axioms: tuple[str, ...], n: int, m: int, kind: str) -> None:
             raise unknown_name("axiom", a, AXIOMS)
         if a not in allowed:
             raise SpecError([Diagnostic("E606", f"axiom `{a}` has no SAT encoding for {kind.upper()}s",
-                                        hint=f"encodable for {kind}: {', '.join(allowed)}"
-                                        + ("; check a library rule with `verigroup axioms`" if a in
-                                           ("participation", "reinforcement") else ""))])
+                                        hint=(f"encodable with participation / reinforcement (electorates of "
+                                              f"1..n voters): {', '.join(allowed)}" if cross else
+                                              f"encodable for {kind}: {', '.join(allowed)}")
+                                        + ("; participation and reinforcement are encoded for SCFs"
+                                           if a in CROSS_AXIOMS else ""))])
     if n < 1 or m < 2:
         raise SpecError([Diagnostic("E604", f"need at least 1 voter and 2 alternatives (got {n}, {m})")])
     size = (np.prod(np.arange(1, m + 1), dtype=object) ** n) if m <= MAX_ALTERNATIVES else None
+    if cross and size is not None:
+        size = levels_size(n, int(np.prod(np.arange(1, m + 1))))
+        if size > SAT_PROFILE_LIMIT:
+            raise SpecError([Diagnostic("E604", f"electorates of 1..{n} voters and {m} alternatives give {size} "
+                                                f"ordered profiles, above the SAT route's limit of "
+                                                f"{SAT_PROFILE_LIMIT}",
+                                        hint="participation and reinforcement relate every electorate size up "
+                                             "to n; try fewer voters or alternatives")])
     if size is None or int(size) > SAT_PROFILE_LIMIT:
         shown = f"{m}!^{n}" if size is None else f"{int(size)}"
         raise SpecError([Diagnostic("E604", f"{n} voters and {m} alternatives give {shown} profiles, above the SAT "
@@ -144,14 +159,17 @@ def _impossible(axioms: tuple[str, ...], n: int, m: int, kind: str, proof_path: 
 
     space = ranking_space(m, default_names(m))
     t0 = time.perf_counter()
-    enc = encode(kind, axioms, n, space)
+    levels = kind == "scf" and any(a in CROSS_AXIOMS for a in axioms)
+    enc: Encoding | LevelEncoding = encode_levels(axioms, n, space) if levels else encode(kind, axioms, n, space)
     hard, soft, sel0 = _split(enc)
     build = time.perf_counter() - t0
+    P = enc.n_profiles if isinstance(enc, LevelEncoding) else int(enc.seqs.shape[0])
     info: dict[str, Any] = {"solver": SOLVER, "variables": enc.n_vars, "clauses": len(hard) + len(soft),
-                            "profiles": int(enc.seqs.shape[0]), "variable_blocks": enc.n_blocks,
+                            "profiles": P, "variable_blocks": enc.n_blocks,
                             "strategyproofness": "adjacent-swap misreports (implied by strategyproofness)"
                             if "strategyproofness" in axioms else None}
-    P = int(enc.seqs.shape[0])
+    if levels:
+        info["electorates"] = f"every electorate of 1..{n} voters (participation / reinforcement relate sizes)"
     times: dict[str, float] = {"build_seconds": build}
     t1 = time.perf_counter()
     with Solver(name=SOLVER, bootstrap_with=hard + soft) as s:
@@ -162,7 +180,8 @@ def _impossible(axioms: tuple[str, ...], n: int, m: int, kind: str, proof_path: 
             from verigroup.elections.witness import witness_of
 
             model = [v for v in (s.get_model() or []) if abs(v) < sel0]
-            wit = witness_of(enc, model, axioms)
+            wit = witness_levels(enc, model, axioms) if isinstance(enc, LevelEncoding) else \
+                witness_of(enc, model, axioms)
             failed = [a for a, v in wit["audit"].items() if v != "HOLDS"]
             if failed:   # only possible through the adjacent-misreport encoding: say so, never claim POSSIBLE
                 return ImpossibilityResult(kind, n, space.names, axioms, None, info, witness=wit,
@@ -186,7 +205,7 @@ def _impossible(axioms: tuple[str, ...], n: int, m: int, kind: str, proof_path: 
     return ImpossibilityResult(kind, n, space.names, axioms, False, info, certificate=cert, timings=times)
 
 
-def _split(enc: Encoding) -> tuple[list[list[int]], list[list[int]], int]:
+def _split(enc: Encoding | LevelEncoding) -> tuple[list[list[int]], list[list[int]], int]:
     """Clauses about no profile (hard) and clauses about a profile, each
     extended with the negation of that profile's selector (soft)."""
     sel0 = enc.n_vars + 1
@@ -228,7 +247,7 @@ def _check_drat(cnf: Path, proof: Path) -> str | None:
     return "verified by dratify" if getattr(res, "ok", False) else "REJECTED by dratify"
 
 
-def _core(s: Any, enc: Encoding, hard: list[list[int]], soft: list[list[int]], sel0: int,
+def _core(s: Any, enc: Encoding | LevelEncoding, hard: list[list[int]], soft: list[list[int]], sel0: int,
           budget: float) -> dict[str, Any]:
     """Unsat core over profiles, from the solver's failed selectors, shrunk
     by deletion (halves first, then smaller chunks) until ``budget`` seconds
@@ -254,10 +273,11 @@ def _core(s: Any, enc: Encoding, hard: list[list[int]], soft: list[list[int]], s
         chunk = max(1, chunk // 2)
     profiles = sorted(a - sel0 for a in core)
     recheck = _recheck(hard, soft, sel0, profiles)
-    shown = [profile_json([int(v) for v in enc.seqs[p]], enc.space, anonymous=False)
-             for p in profiles[:CORE_SHOWN]]
+    shown = [profile_json(enc.profile(p)[1] if isinstance(enc, LevelEncoding) else [int(v) for v in enc.seqs[p]],
+                          enc.space, anonymous=False) for p in profiles[:CORE_SHOWN]]
     return {"profiles": len(profiles), "minimal": minimal, "shown": shown, "indices": profiles,
-            "index_order": "ordered profiles numbered lexicographically; rankings numbered "
+            "index_order": ("profiles of 1 voter, then 2, ...; " if isinstance(enc, LevelEncoding) else "")
+            + "ordered profiles numbered lexicographically; rankings numbered "
                            "lexicographically (0 = " + ">".join(enc.space.ranking_names(0)) + ")",
             "rechecked_unsat_by": CHECK_SOLVER if recheck else None,
             "explanation": "the axioms' clauses about these profiles alone (with one outcome per profile and "

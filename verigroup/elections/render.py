@@ -66,8 +66,9 @@ def audit_text(a: AxiomAudit) -> str:
 
 def impossible_text(r: ImpossibilityResult) -> str:
     doc = r.to_json()
+    sizes = f"every electorate of 1..{r.voters} voters" if doc["encoding"].get("electorates") else f"{r.voters} voters"
     head = (f"{doc['verdict']}: {'no' if r.satisfiable is False else 'some' if r.satisfiable else 'unknown whether a'} "
-            f"{r.kind.upper()} for {r.voters} voters and {len(r.names)} alternatives satisfies "
+            f"{r.kind.upper()} for {sizes} and {len(r.names)} alternatives satisfies "
             f"{', '.join(r.axioms)}")
     lines = [head]
     enc = doc["encoding"]

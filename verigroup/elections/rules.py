@@ -46,7 +46,7 @@ class Rule:
 
     def outcomes(self, counts: IntArray, seqs: IntArray, space: RankingSpace) -> IntArray:
         if self.expression is not None:
-            return self.expression.outcomes(counts, space)  # type: ignore[no-any-return]
+            return self.expression.outcomes(counts, space, seqs)  # type: ignore[no-any-return]
         if self.lottery:
             return first_places(counts, space)
         if self.name == "irv":

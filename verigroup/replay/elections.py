@@ -284,7 +284,26 @@ def _replay_impossible(doc: dict[str, Any], path: str) -> list[Finding]:
     axioms = tuple(doc["axioms"])
     n, m, kind = int(doc["voters"]), len(doc["alternatives"]), str(doc["kind"])
     wit = doc.get("witness")
-    if wit and "table" in wit:
+    if wit and wit.get("table") is not None and (doc.get("encoding") or {}).get("electorates"):
+        # a rule over every electorate of 1..n voters (participation / reinforcement, SOCIAL3):
+        # its table re-audited by the exhaustive audit
+        import numpy as np
+
+        from verigroup.elections.axioms import audit as audit_rule
+        from verigroup.elections.electorates import _Table, encode_levels
+        from verigroup.elections.rules import Rule
+
+        lev = encode_levels(("anonymity",) if "anonymity" in axioms else (), n, ranking_space(m))
+        table = np.asarray(wit["table"], dtype=np.int64)
+        if table.shape != (lev.n_profiles,):
+            out.append(Finding(path, None, "mismatch", "witness table re-audited",
+                               f"{table.shape[0]} entries, expected {lev.n_profiles}"))
+        else:
+            rule = Rule("sat-witness", anonymous=lev.anonymous, expression=_Table(lev, table))
+            got = {r.axiom: r.verdict.value for r in audit_rule("plurality", n, m, axioms, rule=rule).results}
+            ok = got == wit.get("audit") and all(v == "HOLDS" for v in got.values())
+            out.append(Finding(path, None, "ok" if ok else "mismatch", "witness table re-audited", str(got)))
+    elif wit and "table" in wit:
         import numpy as np
 
         enc = encode(kind, (), n, ranking_space(m))
