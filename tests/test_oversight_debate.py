@@ -104,7 +104,6 @@ def test_debate_by_backward_induction() -> None:
     assert lies == set() and right  # honest and correct when challenging is cheap
     lies, right = debate_backward_induction(F(3, 2))
     assert lies and not right  # too costly to challenge: lying is optimal, the judge can be fooled
-    rep = verigroup.load(str(DEBATE / "debate.vg")).check(timeout=120)
-    got = {r.name: r.verdict.value for r in rep.results}
-    assert got["in every SPE the judge decides correctly"] == "HOLDS"
-    assert got["in every SPE Alice tells the truth"] == "HOLDS"
+    # verigroup's verdicts on the same spec (HOLDS at c = 1/10, VIOLATED at
+    # c = 3/2) are compared by the spec's `# expect` lines
+    # (tests/test_specs_golden.py) and the README's console blocks.
