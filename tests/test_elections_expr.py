@@ -110,15 +110,43 @@ def _scores_big(rule: ScoreRule, counts: Any, sp: Any) -> tuple[Any, int]:
     return np.concatenate([np.broadcast_to(v * (den // d), (counts.shape[0], 1)) for v, d in cols], axis=1), den
 
 
-def test_huge_values_stay_exact() -> None:
-    # 10^6 ^ 3 * 4 voters overflows nothing in Python ints; int64 would (10^18 * 4 > 2^63)
-    rule = rule_of("sum(v: (1000000 * (m - rank(v, x))) ^ 3) - count(v: rank(v, x) == 1)", 3)
+@pytest.mark.parametrize("text", [
+    "sum(v: (1000000 * (m - rank(v, x))) ^ 3) - count(v: rank(v, x) == 1)",
+    "99999999999999999999999 * count(v: rank(v, x) == 1) - 3",
+    "count(v: rank(v, x) == 1) / 99999999999999999999999 + sum(v: rank(v, x)) / 7",
+    "(sum(v: rank(v, x)) * 1000000000) ^ 8 - support(x, a) ^ 8",
+    "positional(x, 10000000000000000000000, 1, 0)",
+    "sum(y: margin(x, y) * 4000000000000000000)",
+])
+def test_huge_values_stay_exact(text: str) -> None:
+    """Values beyond int64 switch the evaluation to Python integers (never a
+    silent wrap-around): winners equal the Fraction reference."""
+    rule = rule_of(text, 3)
     sp = ranking_space(3)
-    prof = anonymous_profiles(4, sp.size)
-    out = rule.outcomes(prof.counts, sp)
-    for i in range(0, prof.size, 7):
-        profile = [tuple(int(z) for z in sp.perms[q]) for q in prof.seqs[i]]
-        assert int(out[i]) == rule.reference_outcome(profile, 3)
+    with pytest.raises(Exception) as exc:     # the int64 pass refuses ...
+        _Vec(anonymous_profiles(4, sp.size).counts, sp, False).num(rule.tree, {"x": 0})
+    assert type(exc.value).__name__ == "_Overflow"
+    for n in (1, 3, 4):                       # ... and the Python-int pass is exact
+        prof = anonymous_profiles(n, sp.size)
+        out = rule.outcomes(prof.counts, sp)
+        for i in range(prof.size):
+            profile = [tuple(int(z) for z in sp.perms[q]) for q in prof.seqs[i]]
+            assert int(out[i]) == rule.reference_outcome(profile, 3), (text, profile)
+
+
+def test_costly_expression_is_unknown_not_a_hang() -> None:
+    text = ("election big:\n    alternatives a, b, c, d, e\n    voters 2\n"
+            "    score x = sum(y: sum(z: sum(w: sum(u: count(v: prefers(v, x, y) and prefers(v, z, w) "
+            "and prefers(v, u, x))))))\n    property \"p\": pareto\n")
+    import verigroup.elections.expr_rules as er
+
+    old = er.WORK_LIMIT
+    er.WORK_LIMIT = 10_000_000        # the same refusal as at 3e9, reached at a small size
+    try:
+        (res,) = verigroup.parse(text, "big.vg").check(timeout=60).results
+    finally:
+        er.WORK_LIMIT = old
+    assert res.verdict.value == "UNKNOWN" and "element operations" in res.message
 
 
 SPEC = """election e "borda written out":

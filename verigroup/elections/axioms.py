@@ -164,7 +164,11 @@ def audit(rule_name: str, voters: int, m: int, axioms: tuple[str, ...] = (), exa
         if end is not None and time.perf_counter() > end:
             out.append(AxiomResult(a, Verdict.UNKNOWN, "exhaustive", 0, f"not checked: the {timeout:g} s timeout ran out"))
             continue
-        res = _check(dom, a, voters, exact, end, coalition)
+        try:
+            res = _check(dom, a, voters, exact, end, coalition)
+        except checks.TooLarge as exc:   # e.g. a score expression too costly to evaluate at some size
+            out.append(AxiomResult(a, Verdict.UNKNOWN, "exhaustive", 0, f"not checked: {exc}"))
+            continue
         out.append(_measured(dom, res, voters) if measure and res.verdict != Verdict.UNKNOWN else res)
     results = tuple(out)
     return AxiomAudit(rule, voters, exact, space.names, results, time.perf_counter() - start, coalition)

@@ -73,16 +73,34 @@ class ScoreRule:
                 ev = _Vec(counts, space, big)
                 cols = [ev.num(self.tree, {self.var: x}) for x in range(space.m)]
                 den = math.lcm(*[d for _, d in cols])
-                return np.concatenate([np.broadcast_to(v * (den // d), (counts.shape[0], 1)) for v, d in cols],
-                                      axis=1), den
-            except _Overflow:
+                ev._chk(den)
+                return np.concatenate([np.broadcast_to(ev._scale(v, den // d), (counts.shape[0], 1))
+                                       for v, d in cols], axis=1), den
+            except (_Overflow, OverflowError):
                 continue
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def cost(self, m: int, r: int) -> int:
+        """Array elements the vectorised evaluation touches per profile."""
+        return m * _cost(self.tree, m - 1, 1, r)
+
     def outcomes(self, counts: IntArray, space: RankingSpace, seqs: IntArray | None = None) -> IntArray:
-        sc, _ = self.scores(counts, space)
-        best = sc.max(axis=1, keepdims=True)
-        return np.argmax(sc == best, axis=1).astype(np.int64)
+        """Winners, evaluated in chunks of profiles (memory stays bounded
+        whatever the number of rankings); refused (TooLarge, an UNKNOWN
+        verdict) beyond :data:`WORK_LIMIT` element operations."""
+        from verigroup.elections.checks import TooLarge
+
+        work = self.cost(space.m, space.size) * counts.shape[0]
+        if work > WORK_LIMIT:
+            raise TooLarge(f"evaluating the score expression on {counts.shape[0]} profiles takes about {work:.2e} "
+                           f"element operations, above the limit of {WORK_LIMIT:.0e}")
+        out = np.empty(counts.shape[0], dtype=np.int64)
+        step = max(1, 4_000_000 // max(1, space.size * 4))
+        for lo in range(0, counts.shape[0], step):
+            sc, _ = self.scores(counts[lo:lo + step], space)
+            best = sc.max(axis=1, keepdims=True)
+            out[lo:lo + step] = np.argmax(sc == best, axis=1)
+        return out
 
     # ---- reference: one profile, plain Python
     def reference_scores(self, profile: Sequence[Any], m: int) -> list[Fraction]:
@@ -91,6 +109,26 @@ class ScoreRule:
     def reference_outcome(self, profile: Sequence[Any], m: int) -> int:
         sc = self.reference_scores(profile, m)
         return sc.index(max(sc))
+
+
+#: Largest number of array-element operations one level's evaluation may take.
+WORK_LIMIT = 3_000_000_000
+
+
+def _cost(t: Node, free: int, width: int, r: int) -> int:
+    """Element operations per profile: ``free`` alternatives not yet bound,
+    ``width`` the array width (``r`` inside an aggregate over voters)."""
+    if t[0] == "agg":
+        if t[2] == "voter":
+            return r + _cost(t[4], free, r, r)
+        return 1 + max(1, free) * _cost(t[4], free - 1, width, r)
+    total = width
+    for c in t[1:]:
+        if isinstance(c, tuple) and c and isinstance(c[0], str):
+            total += _cost(c, free, width, r)
+        elif isinstance(c, tuple):
+            total += sum(_cost(x, free, width, r) for x in c if isinstance(x, tuple) and x and isinstance(x[0], str))
+    return total
 
 
 # ------------------------------------------------------------------ checking
@@ -300,7 +338,12 @@ class _Overflow(Exception):
     pass
 
 
-_BOUND = 1 << 52
+_BOUND = 1 << 61   # every int64 intermediate stays below this (sums of two stay below 2^62)
+
+
+def _mx(a: Any) -> int:
+    arr = np.asarray(a)
+    return int(np.abs(arr).max()) if arr.size else 0
 
 
 class _Vec:
@@ -313,10 +356,16 @@ class _Vec:
         self.pos = space.pos
         self._support: Any = None
 
-    def _fit(self, v: Any) -> Any:
-        if not self.big and isinstance(v, np.ndarray) and v.size and int(np.abs(v).max()) > _BOUND:
+    def _chk(self, *terms: int) -> None:
+        """Before an int64 operation: the bound of its result (a sum of
+        products of operand maxima, computed in Python integers) must stay
+        below ``_BOUND``; otherwise the evaluation restarts on Python ints."""
+        if not self.big and sum(terms) > _BOUND:
             raise _Overflow
-        return v
+
+    def _scale(self, a: Any, f: int) -> Any:
+        self._chk(_mx(a) * f)
+        return a * f
 
     def support(self) -> Any:
         if self._support is None:
@@ -342,7 +391,7 @@ class _Vec:
             return np.full((1, 1), same if t[1] == "==" else not same)
         if op == "cmp":
             (a, da), (b, db) = self.num(t[2], env), self.num(t[3], env)
-            x, y = a * db, b * da
+            x, y = self._scale(a, db), self._scale(b, da)
             return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y, "!=": x != y}[t[1]]
         if op == "prefers":
             x, y = self.alt(t[1], env), self.alt(t[2], env)
@@ -355,6 +404,7 @@ class _Vec:
         raise AssertionError(op)  # pragma: no cover
 
     def _const(self, q: Fraction) -> tuple[Any, int]:
+        self._chk(abs(q.numerator), q.denominator)
         arr = np.full((1, 1), q.numerator, dtype=object if self.big else np.int64)
         return arr, q.denominator
 
@@ -373,20 +423,25 @@ class _Vec:
             (a, da), (b, db) = self.num(t[2], env), self.num(t[3], env)
             if t[1] in "+-":
                 den = math.lcm(da, db)
-                return self._fit(a * (den // da) + (b * (den // db)) * (1 if t[1] == "+" else -1)), den
+                self._chk(den, _mx(a) * (den // da) + _mx(b) * (den // db))
+                return a * (den // da) + (b * (den // db)) * (1 if t[1] == "+" else -1), den
             if t[1] == "*":
-                return self._fit(a * b), da * db
+                self._chk(da * db, _mx(a) * _mx(b))
+                return a * b, da * db
             if t[1] == "/":
                 q = Fraction(int(np.asarray(b).flat[0]), db)
                 sgn = 1 if q > 0 else -1
-                return self._fit(a * (sgn * q.denominator)), da * abs(q.numerator)
+                self._chk(da * abs(q.numerator))
+                return self._scale(a, sgn * q.denominator), da * abs(q.numerator)
             k = int(np.asarray(b).flat[0]) // db
-            return self._fit(a ** k if k else a * 0 + 1), da ** k
+            self._chk(da ** k, _mx(a) ** k)
+            return (a ** k if k else a * 0 + 1), da ** k
         if op == "if":
             c = np.asarray(self.bool_(t[1], env), dtype=bool)
             (a, da), (b, db) = self.num(t[2], env), self.num(t[3], env)
             den = math.lcm(da, db)
-            return np.where(c, a * (den // da), b * (den // db)), den
+            self._chk(den)
+            return np.where(c, self._scale(a, den // da), self._scale(b, den // db)), den
         if op == "rank":
             x = self.alt(t[1], env)
             v = (self.pos[:, x] + 1)[None, :]
@@ -400,8 +455,9 @@ class _Vec:
             x = self.alt(t[1], env)
             pts: tuple[Fraction, ...] = t[2]
             den = math.lcm(*[p.denominator for p in pts])
+            self._chk(den, int(self.counts.sum(axis=1).max()) * max(abs(int(p * den)) for p in pts))
             per = np.array([int(p * den) for p in pts], dtype=object if self.big else np.int64)[self.pos[:, x]]
-            return self._fit(self.counts @ per)[:, None], den
+            return (self.counts @ per)[:, None], den
         if op in ("sign", "abs"):
             a, d = self.num(t[1], env)
             return ((np.sign(a) if not self.big else np.vectorize(lambda z: (z > 0) - (z < 0), otypes=[object])(a)), 1) \
@@ -409,7 +465,8 @@ class _Vec:
         if op == "minmax":
             vals = [self.num(s, env) for s in t[2]]
             den = math.lcm(*[d for _, d in vals])
-            stack = np.broadcast_arrays(*[v * (den // d) for v, d in vals])
+            self._chk(den)
+            stack = np.broadcast_arrays(*[self._scale(v, den // d) for v, d in vals])
             f = np.minimum if t[1] == "min" else np.maximum
             out = stack[0]
             for s in stack[1:]:
@@ -433,7 +490,8 @@ class _Vec:
                 v, d = self.num(body, inner)
             full = np.broadcast_to(v, (self.counts.shape[0], self.space.size))
             if fn in ("sum", "count"):
-                return self._fit((self.counts * full).sum(axis=1, keepdims=True)), d
+                self._chk(int(self.counts.sum(axis=1).max()) * _mx(full))
+                return (self.counts * full).sum(axis=1, keepdims=True), d
             present = self.counts > 0
             if fn == "min":
                 return np.where(present, full, _BIG_ALT(full, True)).min(axis=1, keepdims=True), d
@@ -451,12 +509,14 @@ class _Vec:
             else:
                 vals.append(self.num(body, inner))
         den = math.lcm(*[d for _, d in vals])
-        stack = np.broadcast_arrays(*[v * (den // d) for v, d in vals])
+        self._chk(den)
+        stack = np.broadcast_arrays(*[self._scale(v, den // d) for v, d in vals])
         if fn in ("sum", "count"):
+            self._chk(sum(_mx(v) for v in stack))
             out = stack[0]
             for s in stack[1:]:
                 out = out + s
-            return self._fit(out), den
+            return out, den
         f = np.minimum if fn == "min" else np.maximum
         out = stack[0]
         for s in stack[1:]:
