@@ -77,7 +77,7 @@ def _coalition(dom: Domain, n: int, j: int) -> dict[str, Any] | None:
     lex = dom.lexrank(n)
     k_sub = subs.size
     best: tuple[int, int, int, int, int] | None = None     # (lex row, lex coalition, y, base, coalition)
-    step = max(1, 2_000_000 // max(1, k_sub * m))
+    step = max(1, 4_000_000 // max(1, k_sub * max(r, m)))        # bounded memory per chunk
     for s in range(0, base_counts.shape[0], step):
         bc = base_counts[s:s + step]
         idx = multiset_rank((bc[:, None, :] + subs.counts[None, :, :]).reshape(-1, r), n).reshape(bc.shape[0], k_sub)
