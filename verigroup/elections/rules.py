@@ -83,13 +83,13 @@ def make_rule(name: str, m: int, approve: int | None = None, scores: tuple[int, 
         desc = "positional scoring, points " + ", ".join(map(str, scores)) + " for places 1.." + str(m)
     return Rule(name, anonymous=name != "dictatorship", lottery=name == "random-dictatorship",
                 approve=k if name == "approval" else 1, scores=tuple(scores) if name == "scoring" else (),
-                description=desc if ballots == "strict" else WEAK_DESCRIPTIONS.get(name, desc) + f" ({ballots} ballots)",
+                description=desc if ballots == "strict" else WEAK_DESCRIPTIONS.get(name, desc) + f", on {ballots} ballots",
                 ballots=ballots)
 
 
 WEAK_DESCRIPTIONS = {
     "plurality": "a point for every alternative in a voter's top tier",
-    "approval": "a point for every approved (top-tier) alternative",
+    "approval": "a point for every approved, i.e. top-tier, alternative",
     "borda": "alternatives ranked below x minus alternatives ranked above x",
     "copeland": "from the strict pairwise supports",
     "maximin": "from the strict pairwise supports",
