@@ -171,6 +171,13 @@ def test_an_inline_argmax_is_told_to_be_named(body: str) -> None:
     assert d.span.line == 10 and "name it first: profile best = arg" in (d.hint or ""), info.value.render()
 
 
+def test_a_synthesis_goal_on_the_command_line_refuses_it(tmp_path: Path, cli: Any) -> None:
+    spec = tmp_path / "a.vg"
+    spec.write_text(PD)
+    res = cli("synthesize", str(spec), "--goal", "nash:best", "--lever", "share")
+    assert res.code == 2 and "E701" in res.err and "argmax/argmin profile" in res.err and "1:6" in res.err, res
+
+
 def test_protocol_specs_refuse_it() -> None:
     src = ("game e\nagents a, b\nprotocol:\n    a chooses x, y\n    b chooses u, v\n"
            "payoff a = 1\npayoff b = 2\nmetric w = payoff(a) + payoff(b)\nprofile best = argmax(w)\n")
