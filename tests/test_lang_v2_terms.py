@@ -158,10 +158,19 @@ def test_replay_recomputes_terms_at_profiles_and_aggregates(tmp_path: Any, cli: 
 
 @pytest.mark.parametrize("body,words", [
     ("row == stag", "action test"),
-    ("value(row) >= 1", "value(...)"),
 ])
 def test_profile_free_action_reads_in_properties_are_positioned_errors(body: str, words: str) -> None:
     with pytest.raises(SpecError) as info:
         verigroup.parse(STAG + f'property "x": {body}\n')
     (d,) = info.value.diagnostics
     assert d.code == "E110" and words in d.message and (d.span.line, d.span.column) == (8, 15)
+
+
+def test_value_compared_in_a_property_is_the_game_value() -> None:
+    # issue 14: `value(AGENT) OP q` in a property is the value of a constant-sum
+    # game (tests/test_value.py); the stag hunt is not one: a positioned E110
+    model = verigroup.parse(STAG + 'property "x": value(row) >= 1\n')
+    with pytest.raises(SpecError) as info:
+        model.check()
+    (d,) = info.value.diagnostics
+    assert d.code == "E110" and "constant-sum" in d.message and d.span.line == 8
