@@ -190,3 +190,12 @@ def test_openspiel_nash_conv_of_certified_strategies():
 def test_sweep_against_pygambit_lp(seed):
     t = random_imperfect(seed, depth=3 + seed % 2, ties=seed % 2 == 0, types=1 + seed % 3)
     assert check_certificate(t, F(0)) == gambit_value(t, "lp")
+
+
+def test_a_spent_budget_is_a_timeout_not_a_fallback():
+    from verigroup.runtime import DeadlineExceeded, deadline
+
+    t = random_imperfect(5, depth=5)
+    with pytest.raises(DeadlineExceeded):
+        with deadline(0.001):
+            solve_seqform(t, F(0))

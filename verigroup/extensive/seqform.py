@@ -31,6 +31,7 @@ from fractions import Fraction
 from verigroup.diagnostics import SpecError
 from verigroup.extensive.profile import StrategyProfile, best_response_value
 from verigroup.extensive.tree import CHANCE_NODE, DECISION, GameTree, gc_paused
+from verigroup.runtime.deadline import check_deadline
 
 ZERO = Fraction(0)
 ONE = Fraction(1)
@@ -195,11 +196,14 @@ def _lp(sf: SequenceForm, p: int, time_limit: float | None):  # type: ignore[no-
     cost = np.zeros(n_own + m_opp)
     cost[n_own] = -1.0 if p == 0 else 1.0  # max q_0 / min p_0
     bounds = [(0, None)] * n_own + [(None, None)] * m_opp
-    options: dict[str, object] = {"presolve": True}
+    from verigroup.runtime.deadline import highs_options
+
+    options: dict[str, object] = {"presolve": True, **highs_options()}  # the run's budget, if any
     if time_limit is not None:
-        options["time_limit"] = time_limit
+        options["time_limit"] = min(time_limit, float(options.get("time_limit", time_limit)))  # type: ignore[arg-type]
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds",
                   options=options)
+    check_deadline()  # HiGHS stopped on the budget: the check is UNKNOWN, not a fallback
     return res, n_own
 
 
@@ -361,6 +365,7 @@ def solve_seqform(tree: GameTree, total: Fraction, *, time_limit: float | None =
             if k >= len(cands[p]):
                 continue
             name, plan = cands[p][k]
+            check_deadline()
             beh = _behaviour(tree, sf, p, plan)
             g = _guarantee(tree, total, p, beh)
             cur = best[p]
