@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from verigroup.analyses.registry import Context
 from verigroup.analyses.timeouts import run_with_deadline
-from verigroup.diagnostics import SpecError
+from verigroup.diagnostics import SpecError, TooLarge
 from verigroup.model.optimal import Optimum, bind, label, lazy_profiles, optimum
 from verigroup.model.properties import Profile
 from verigroup.verdicts import PropertyResult, Verdict, q
@@ -49,6 +49,8 @@ def check_with_argmax(ctx: Context, prop: Any, check: CheckFn) -> PropertyResult
         try:
             game = c.model.game()
         except SpecError as exc:
+            if not isinstance(exc, TooLarge) and not any(d.code in ("E131", "E202", "E007") for d in exc.diagnostics):
+                raise  # an evaluation error of the spec, reported as for any other property
             why = "; ".join(d.message for d in exc.diagnostics)
             return _unknown(p, "size-guard", f"{', '.join(_where(x) for x in lazies)} needs the explicit "
                             f"payoff table to find its optimum, and there is none: {why}")

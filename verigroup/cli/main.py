@@ -165,6 +165,23 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _with_source(exc: SpecError, args: object) -> SpecError:
+    """``exc`` with its spec's text attached, when every diagnostic points
+    into one spec named on the command line (errors raised after loading,
+    e.g. a division by zero at some profile, carry no source)."""
+    named = {str(x) for x in (getattr(args, "specs", None) or [])} | {str(getattr(args, "spec", None))}
+    files = {d.span.file for d in exc.diagnostics}
+    if len(files) != 1 or not (files <= named) or not all(d.span.line > 0 for d in exc.diagnostics):
+        return exc
+    try:
+        path = Path(files.pop())
+        if path.stat().st_size > 2_000_000:
+            return exc
+        return SpecError(list(exc.diagnostics), path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return exc
+
+
 def check_output_path(output: str | None) -> None:
     """Refuse an unusable ``-o`` before any work is done (exit 2)."""
     if not output:
@@ -253,6 +270,8 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         from verigroup.runtime import progress
 
         progress.clear()  # the error starts on a line of its own
+        if not exc.source:  # ---- LANG3 (issue 8): an error found while checking still gets its caret
+            exc = _with_source(exc, locals().get("args"))
         stderr.write(exc.render() + "\n")
         return EXIT_USAGE
     except SystemExit as exc:  # argparse --help / --version
