@@ -180,10 +180,9 @@ def test_month_thresholds_3_5_and_1() -> None:
         assert (fair in month_nash(F(CAP), f, False)) == (f >= F(3, 5))
         assert (fair in month_nash(F(CAP), f, True)) == (f >= 1)
         assert (month_nash(F(CAP), f, False) == {fair}) == (f > F(3, 5))
-    report = verigroup.check(DIR / "month.vg", timeout=60)
-    res = {r.name: r for r in report.results}["a fine that makes fair harvesting the only equilibrium"]
-    assert res.verdict.value == "HOLDS"
-    assert "infimum (not attained) 3/5" in res.message
+    # (verigroup's synthesised infima, 3/5 and 1, are in the README's console
+    # blocks, compared by tests/test_case_studies.py; the equilibria on both
+    # sides of them are compared above.)
 
 
 def _season_profiles_agree(profiles: list[tuple[str, ...]]) -> None:
