@@ -49,7 +49,8 @@ def test_exit_codes(cli) -> None:  # type: ignore[no-untyped-def]
     (["axioms", "--rule", "borda", "--voters", "0", "--alternatives", "3"], "E604"),
     (["axioms", "--rule", "approval", "--voters", "2", "--alternatives", "3", "--approve", "5"], "--approve"),
     (["impossible", "--axiom", "pareto", "--voters", "5", "--alternatives", "4"], "7962624"),
-    (["impossible", "--axiom", "reinforcement", "--voters", "2", "--alternatives", "3"], "E606"),
+    (["impossible", "--axiom", "reinforcement", "--axiom", "iia", "--voters", "2", "--alternatives", "3"], "E606"),
+    (["impossible", "--axiom", "participation", "--voters", "5", "--alternatives", "4"], "E604"),
     (["impossible", "--axiom", "pareto", "--voters", "2", "--alternatives", "3", "--timeout", "-1"], "--timeout"),
 ])
 def test_bad_input(cli, argv: list[str], needle: str) -> None:  # type: ignore[no-untyped-def]
