@@ -189,3 +189,25 @@ def test_values_in_conditions_updates_and_repeated_rounds() -> None:
     a, b = verigroup.parse(REPEATED).equilibria("spe"), verigroup.parse(spelled).equilibria("spe")
     assert a.complete and len(a.equilibria) == len(b.equilibria) > 0
     assert paths(a) == paths(b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pure_equilibria_agree_with_pygambit(seed: int) -> None:
+    """An independent engine: the protocol's tree exported to Gambit's EFG
+    format, pure equilibria enumerated by pygambit (each player moves once,
+    so the full and reduced strategic forms coincide)."""
+    import io
+
+    pygambit = pytest.importorskip("pygambit")
+    from verigroup.io.efg import write_efg
+    from verigroup.resolve import build_model
+
+    valued, _ = _game(random.Random(50 + seed))
+    tree = build_model(valued).protocol
+    g = pygambit.read_efg(io.BytesIO(write_efg(tree).encode()))
+    theirs = sorted(tuple(Fraction(str(eq.payoff(p))) for p in g.players)
+                    for eq in pygambit.nash.enumpure_solve(g).equilibria)
+    ours = sorted(tuple(Fraction(e.payoffs[p]) for p in ("alice", "bob"))
+                  for e in verigroup.parse(valued).equilibria("nash").equilibria)
+    assert [p.label for p in g.players] == ["alice", "bob"]
+    assert ours == theirs and ours
