@@ -247,3 +247,29 @@ def test_fmt_keeps_the_declaration() -> None:
 
     once = format_source(PD)
     assert "profile best = argmax(welfare)" in once and format_source(once) == once
+
+
+def test_no_exact_sweep_boundary_is_claimed_over_a_moving_optimum(tmp_path: Path, cli: Any) -> None:
+    """A sweep's exact pass decides a property over a region; an argmax
+    profile may change inside it, so that pass must not decide it."""
+    import dataclasses
+
+    from verigroup.analyses.registry import Context
+    from verigroup.api import check_property
+    from verigroup.model.expr import Num
+    from verigroup.model.properties import ParamRegion
+
+    src = ("game pd\nparam r = 2\nagents row, col: actions c, d\npayoffs row, col:\n"
+           "    c: (3, 3), (0, r)\n    d: (r, 0), (1, 1)\nmetric welfare = payoff(row) + payoff(col)\n"
+           "profile best = argmax(welfare)\nproperty \"best is stable\": nash best\n")
+    m = verigroup.parse(src)
+    [prop] = m.properties
+    res = check_property(Context(m), dataclasses.replace(prop, region=ParamRegion("r", Num(Fraction(1)),
+                                                                                     Num(Fraction(9)))))
+    assert res.verdict is U and "not over a region" in res.message
+    spec = tmp_path / "s.vg"
+    spec.write_text(src)
+    out = cli("sweep", str(spec), "--param", "r=1:9:1", "--exact")
+    assert out.code == 1 and "(exact)" not in out.out, out.out
+    # the grid itself is right: best is (c, c) up to r = 6 (then (c, d) ties/wins), stable up to r = 3
+    assert "HOLDS" in out.out and "VIOLATED" in out.out
