@@ -233,3 +233,30 @@ def test_no_questions_and_half_flags(cli) -> None:
     assert res.code == 2 and "no `synthesize` statement" in res.err
     res = cli("synthesize", PD, "--goal", "nash:collude")
     assert res.code == 2 and "give both --goal and --lever" in res.err
+
+
+FINED = """game fined "a fine on a metric that does not involve the fine"
+param fine = 0
+agents a, b: actions x, y
+metric m = 1 if a == x else 0
+metric bad = 1 if a == y else 0
+payoff a = (2 if a == y else 0) - fine * (1 if bad > 0 else 0)
+payoff b = 1 if m > 0 else 0
+"""
+
+
+def test_param_lever_follows_metrics_that_do_not_mention_it(cli, tmp_path) -> None:
+    """A metric read inside a condition does not make a payoff non-affine in
+    the parameter unless the metric itself mentions it (it used to be
+    refused with E702 whenever any metric was read there)."""
+    spec = tmp_path / "fined.vg"
+    spec.write_text(FINED)
+    res = cli("synthesize", str(spec), "--goal", "nash:a=x,b=x", "--lever", "param:fine", "--range", "0,10", "--format", "json")
+    assert res.code == 0, res.err
+    doc = json.loads(res.out)
+    # a gains 2 by y unless the fine exceeds 2: the infimum is 2, attained (a is indifferent at 2)
+    assert Fraction(doc["optimal_value"]) == 2
+    # a metric that does mention the parameter inside a condition is still refused
+    spec.write_text(FINED.replace("metric bad = 1 if a == y else 0", "metric bad = fine if a == y else 0"))
+    res = cli("synthesize", str(spec), "--goal", "nash:a=x,b=x", "--lever", "param:fine", "--range", "0,10", "--format", "json")
+    assert res.code == 2 and "E702" in res.err

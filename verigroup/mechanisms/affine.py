@@ -59,22 +59,39 @@ def degree(e: Any, name: str, model: Model, depth: int = 0) -> int:
         m = model.metrics.get(e.name)
         return INF if m is None else degree(m.expr, name, model, depth + 1)
     # Not, Compare, Logic, Call and anything new: constant only if the
-    # parameter does not occur below it.
-    return 0 if not _mentions(e, name) else INF
+    # parameter does not occur below it (following metrics and payoffs).
+    return 0 if not _mentions(e, name, model, set()) else INF
 
 
-def _mentions(e: Any, name: str) -> bool:
+def _mentions(e: Any, name: str, model: Model, seen: set[str]) -> bool:
+    """Does the parameter occur in ``e``, or in a metric or payoff that
+    ``e`` reads?  ``seen`` cuts cycles (a metric read twice is one read)."""
     import dataclasses
 
     if isinstance(e, X.ParamRef):
         return e.name == name
-    if isinstance(e, (X.PayoffOf, X.MetricOf)):
-        return True        # conservatively: may depend on it
+    if isinstance(e, X.MetricOf):
+        key = "metric:" + e.name
+        m = model.metrics.get(e.name)
+        if m is None:
+            return True   # unknown: conservatively, it may depend on it
+        if key in seen:
+            return False
+        seen.add(key)
+        return _mentions(m.expr, name, model, seen)
+    if isinstance(e, X.PayoffOf):
+        if e.agent.index is not None and _mentions(e.agent.index, name, model, seen):
+            return True
+        key = "payoff:" + e.agent.family
+        if key in seen:
+            return False
+        seen.add(key)
+        return any(_mentions(a.payoff, name, model, seen) for a in model.agents if a.family == e.agent.family)
     if dataclasses.is_dataclass(e) and not isinstance(e, type):
         for f in dataclasses.fields(e):
             v = getattr(e, f.name)
             for x in (v if isinstance(v, tuple) else (v,)):
-                if _mentions(x, name):
+                if _mentions(x, name, model, seen):
                     return True
     return False
 
