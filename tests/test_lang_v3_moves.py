@@ -9,7 +9,9 @@ requires identical subgame-perfect and strategic-form equilibria."""
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 from fractions import Fraction
 from typing import Any
 
@@ -211,3 +213,27 @@ def test_pure_equilibria_agree_with_pygambit(seed: int) -> None:
                   for e in verigroup.parse(valued).equilibria("nash").equilibria)
     assert [p.label for p in g.players] == ["alice", "bob"]
     assert ours == theirs and ours
+
+
+def test_replay_rederives_strategic_form_claims_of_a_protocol(tmp_path: Path, cli: Any) -> None:
+    """The follower moves at two information sets (after q2, after q3), so
+    its strategies are not its moves: replay walks the tree for each
+    strategy profile instead of evaluating the payoffs at moves."""
+    spec = tmp_path / "s.vg"
+    spec.write_text("game s\nparam a = 6\nagents leader, follower\nprotocol:\n"
+                    "    leader chooses q1 = 1, q2 = 2, q3 = 3\n"
+                    "    price: follower chooses r1 = 1, r2 = 2, r3 = 3 if leader != q1\n"
+                    "payoff leader = value(leader) * (a - value(leader) - value(price))\n"
+                    "payoff follower = value(price) * (a - value(leader) - value(price))\n"
+                    'property "seven": count(nash) == 7\n'
+                    'property "some keeps the follower out": for some nash p: payoff(follower, p) == 0\n')
+    report = tmp_path / "r.json"
+    assert cli("check", str(spec), "--format", "json", "-o", str(report)).code == 0
+    res = cli("replay", str(report))
+    assert res.code == 0 and "MISMATCH" not in res.out and "7 == 7" in res.out, res.out
+    doc = json.loads(report.read_text())
+    doc["reports"][0]["properties"][0]["evidence"]["sides"]["left"] = "6"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    res = cli("replay", str(bad))
+    assert res.code != 0 and "MISMATCH" in res.out, res.out

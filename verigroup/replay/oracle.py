@@ -80,13 +80,56 @@ class Oracle:
         self._pay: dict[Profile, tuple[Fraction, ...]] = {}
         self._met: dict[Profile, dict[str, Fraction]] = {}
         self._nash: list[Profile] | None = None
+        # ---- LANG3 (issue 8): a protocol's normal form is its reduced strategic form;
+        # a strategy profile's payoffs are re-derived by walking the tree
+        self._sf: Any = None
+        self.protocol = model.protocol is not None
 
     @property
     def n(self) -> int:
         return len(self.model.agents)
 
     def actions(self, k: int) -> tuple[str, ...]:
+        if self.protocol:
+            return tuple(self.strategic().game.actions[k])
         return self.model.agents[k].actions
+
+    def strategic(self) -> Any:
+        """The protocol's reduced strategic form (strategy names, and each
+        strategy's move per information set)."""
+        if self._sf is None:
+            from verigroup.extensive.reduced import reduced_normal_form
+
+            self._sf = reduced_normal_form(self.model.protocol)
+        return self._sf
+
+    def _tree_payoffs(self, prof: Profile) -> tuple[Fraction, ...]:
+        """Expected payoffs of a strategic-form profile, by walking the tree."""
+        from verigroup.extensive.tree import CHANCE_NODE, TERMINAL
+
+        tree, sf = self.model.protocol, self.strategic()
+        choice: dict[int, int] = {}
+        for k, s in enumerate(prof):
+            for info, a in zip(sf.infosets[k], sf.strategies[k][s]):
+                if a >= 0:
+                    choice[info] = a
+        total = [Fraction(0)] * self.n
+        stack: list[tuple[int, Fraction]] = [(0, Fraction(1))]
+        while stack:
+            v, pr = stack.pop()
+            if tree.kind[v] == TERMINAL:
+                for k, x in enumerate(tree.payoff(v)):
+                    total[k] += pr * x
+                continue
+            kids = list(tree.children(v))
+            if tree.kind[v] == CHANCE_NODE:
+                stack.extend((c, pr * p) for c, p in zip(kids, tree.probs(v)) if p != 0)
+                continue
+            a = choice.get(tree.payload[v])
+            if a is None:
+                raise Mismatch(f"the strategy profile {self.label(prof)} gives no move at a reached information set")
+            stack.append((kids[a], pr))
+        return tuple(total)
 
     # ---------------------------------------------------------- profiles
     def agent(self, name: Any) -> int:
@@ -119,6 +162,8 @@ class Oracle:
 
     # ------------------------------------------------------------ values
     def payoffs(self, prof: Profile) -> tuple[Fraction, ...]:
+        if self.protocol and prof not in self._pay:
+            self._pay[prof] = self._tree_payoffs(prof)
         if prof not in self._pay:
             from verigroup.evaluate.scalar import payoffs_at
 
@@ -126,6 +171,8 @@ class Oracle:
         return self._pay[prof]
 
     def metrics(self, prof: Profile) -> dict[str, Fraction]:
+        if self.protocol:
+            raise Skip("metrics are not defined at strategic-form profiles of a protocol")
         if prof not in self._met:
             from verigroup.evaluate.scalar import metrics_at
 
@@ -150,15 +197,21 @@ class Oracle:
 
     # ------------------------------------------------------- brute force
     def small(self) -> bool:
-        return self.model.num_profiles <= BRUTE_LIMIT
+        return self.size() <= BRUTE_LIMIT
+
+    def size(self) -> int:
+        """The number of pure profiles (strategy profiles for a protocol)."""
+        if self.protocol:
+            return math.prod(len(self.actions(k)) for k in range(self.n))
+        return self.model.num_profiles
 
     def require_small(self, what: str) -> None:
         if not self.small():
-            raise Skip(f"{what}: the game has {self.model.num_profiles:,} profiles "
+            raise Skip(f"{what}: the game has {self.size():,} profiles "
                        f"(brute-force limit {BRUTE_LIMIT:,})")
 
     def all_profiles(self) -> Iterator[Profile]:
-        return itertools.product(*(range(len(a.actions)) for a in self.model.agents))
+        return itertools.product(*(range(len(self.actions(k))) for k in range(self.n)))
 
     def better_reply(self, prof: Profile) -> tuple[int, int, Fraction] | None:
         """(agent, action, gain) of the first profitable unilateral deviation."""
