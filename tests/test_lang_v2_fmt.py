@@ -93,3 +93,14 @@ def test_cli_refuses_a_bad_spec(tmp_path: Path, cli: Any) -> None:
     spec.write_text("game g\nagents a b: actions x\n")
     res = cli("fmt", str(spec))
     assert res.code == 2 and "bad.vg:2:" in res.err
+
+
+def test_hyphenated_axiom_names_stay_tight() -> None:
+    """An election's axiom names are written `condorcet-loser`; the
+    formatter keeps a `-` written tight between two names as it is (it used
+    to print `condorcet - loser`), and still spaces a spaced subtraction."""
+    src = Path("case_studies/judge_ensemble/judges.vg").read_text(encoding="utf-8")
+    out = format_spec(src)
+    assert "condorcet-loser" in src and "condorcet-loser" in out and "condorcet - loser" not in out
+    assert format_spec("game g\nparam a = 1\nparam b = a-1\nparam c = a  -  b\n").splitlines()[2:] == [
+        "param b = a - 1", "param c = a - b"]

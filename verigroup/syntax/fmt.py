@@ -10,7 +10,8 @@ a comment and never changes what the parser sees:
   reads them);
 * one space around binary operators and ``=``, after ``,`` and ``:``, none
   inside brackets, after a unary sign, before ``(``/``[`` of a call or an
-  index, or around ``..``;
+  index, or around ``..``; a ``-`` written tight between two names stays
+  tight (an election's axiom names: ``condorcet-loser``);
 * an end-of-line comment is preceded by two spaces; a comment line keeps
   column 1 or takes the indentation of the code around it;
 * trailing spaces go, runs of blank lines become one, the file ends with
@@ -102,11 +103,26 @@ def format_spec(text: str, path: str = "<spec>") -> str:
     return _tidy(out)
 
 
+def _hyphens(toks: list[Token]) -> set[int]:
+    """Indices of `-` written tight between two names (`condorcet-loser`,
+    an election's axiom name): they stay tight, as written."""
+    tight: set[int] = set()
+    for k in range(1, len(toks) - 1):
+        a, m, b = toks[k - 1], toks[k], toks[k + 1]
+        if (m.type == "MINUS" and a.type == "NAME" and b.type == "NAME"
+                and a.end_pos == m.start_pos and m.end_pos == b.start_pos):
+            tight.add(k)
+    return tight
+
+
 def _join(toks: list[Token], prev: Token | None) -> str:
     parts: list[str] = []
     before = prev
+    tight = _hyphens(toks)
     for k, t in enumerate(toks):
-        if k > 0 and _space(toks[k - 1], t, before_prev=toks[k - 2] if k > 1 else prev):
+        if k in tight or k - 1 in tight:
+            pass
+        elif k > 0 and _space(toks[k - 1], t, before_prev=toks[k - 2] if k > 1 else prev):
             parts.append(" ")
         parts.append(str(t))
         before = t
