@@ -118,3 +118,18 @@ def test_size_limit() -> None:
     with pytest.raises(SpecError) as info:
         parse_spec("game g\n" + "#" * 2_000_001, "t.vg")
     assert info.value.diagnostics[0].code == "E007"
+
+
+def test_converter_errors_show_the_source_line_and_caret() -> None:
+    """Errors raised while converting the parse tree (not by lark) carry the
+    spec text too, so they render with the line and a caret like the rest."""
+    from verigroup.diagnostics import SpecError
+    from verigroup.syntax.parser import parse_spec
+
+    text = ("game g\nparam c = 1\nagents a, b: actions x, y\npayoff a = 1\npayoff b = 1\n"
+            'curve "k" ovr c in 0..2: s = value(a)\n')
+    with pytest.raises(SpecError) as ei:
+        parse_spec(text, "cv.vg")
+    shown = ei.value.render()
+    assert shown.splitlines()[0].startswith("cv.vg:6:11: error[E001]")
+    assert 'curve "k" ovr c in 0..2' in shown and "^^^" in shown

@@ -201,8 +201,8 @@ def parse_spec(text: str, path: str = "<spec>") -> A.Spec:
         # state local (the parser object itself stays cached and shared).
         interactive = lark.parse_interactive(text)
         tree = _drive(lark, interactive, layout, text)
-    except SpecError:
-        raise
+    except SpecError as exc:
+        raise _with_source(exc, text) from None
     except UnexpectedCharacters as exc:
         raise SpecError([explain_characters(exc, text, path)], text) from None
     except UnexpectedToken as exc:
@@ -212,10 +212,18 @@ def parse_spec(text: str, path: str = "<spec>") -> A.Spec:
                                                             getattr(exc, "column", 1) or 1), source=text) from None
     try:
         return _Convert(path).spec(tree, text)
+    except SpecError as exc:
+        raise _with_source(exc, text) from None
     except VisitError as exc:  # pragma: no cover - we do not use Transformers
         if isinstance(exc.orig_exc, SpecError):
-            raise exc.orig_exc from None
+            raise _with_source(exc.orig_exc, text) from None
         raise
+
+
+def _with_source(exc: SpecError, text: str) -> SpecError:
+    """The error with the spec text attached, so every diagnostic the
+    converter raises shows its source line and caret."""
+    return exc if exc.source is not None else SpecError(exc.diagnostics, text)
 
 
 def _drive(lark: Lark, ip: Any, layout: _Layout, text: str) -> Tree:
