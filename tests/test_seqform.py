@@ -188,7 +188,9 @@ def test_openspiel_nash_conv_of_certified_strategies():
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(200, 260))
 def test_sweep_against_pygambit_lp(seed):
-    t = random_imperfect(seed, depth=3 + seed % 2, ties=seed % 2 == 0, types=1 + seed % 3)
+    # depth 3: pygambit's rational LP needs up to minutes on a depth-4 tree
+    # (measured: 33 mixed-depth cases took 20 min, all agreeing)
+    t = random_imperfect(seed, depth=3, ties=seed % 2 == 0, types=1 + seed % 3)
     assert check_certificate(t, F(0)) == gambit_value(t, "lp")
 
 
