@@ -61,7 +61,8 @@ def gambit_value(tree: GameTree, solver: str = "lp") -> F:
 
     pygambit's ``lp_solve`` on extensive games can return a profile that is
     not a behaviour profile (probabilities at an information set not summing
-    to 1) and not Nash -- a known Gambit bug (gambitproject/gambit#134).  Such
+    to 1) whose reported payoff is not an equilibrium payoff -- cf. the Gambit
+    bug report gambitproject/gambit#134.  Such
     an answer is detected exactly (row sums, exact regrets) and the value is
     then taken from ``lcp_solve`` instead, so the test still compares with an
     independent engine; ``GAMBIT_LP_REJECTED`` records the cases."""
@@ -80,6 +81,8 @@ GAMBIT_LP_REJECTED: list[str] = []
 
 
 def _gambit_profile_ok(tree: GameTree, g, eq) -> bool:  # type: ignore[no-untyped-def]
+    """Gambit's answer, completed where its probabilities do not sum to 1
+    (uniform there), must be an exact equilibrium paying what Gambit says."""
     from verigroup.extensive.profile import StrategyProfile
 
     rows: list[tuple[F, ...]] = [()] * tree.num_infosets
@@ -91,9 +94,11 @@ def _gambit_profile_ok(tree: GameTree, g, eq) -> bool:  # type: ignore[no-untype
             for a in inf.actions:
                 row[acts.index(a.label)] = F(str(eq[a]))
             rows[j] = tuple(row)
-    if any(sum(r) != 1 for r in rows):
+    rows = [r if sum(r) == 1 else tuple(F(1, len(r)) for _ in r) for r in rows]
+    prof = StrategyProfile(behaviour=tuple(rows))
+    if expected_payoffs(tree, prof)[0] != F(str(eq.payoff(list(g.players)[0]))):
         return False
-    return all(x == 0 for x in regrets(tree, StrategyProfile(behaviour=tuple(rows))))
+    return all(x == 0 for x in regrets(tree, prof))
 
 
 def check_certificate(tree: GameTree, total: F) -> F:
