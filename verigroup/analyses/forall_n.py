@@ -61,7 +61,7 @@ def param_definitions(model: Any) -> dict[str, X.Expr]:
     for d in spec.statements:
         if isinstance(d, A.ParamDecl):
             ir = res.number(d.value, frozenset(), "a param")
-            from verigroup.resolve.context import const_value
+            from verigroup.model.constfold import const_value
 
             if const_value(ir, {k: p.value for k, p in model.params.items()}) == model.params[d.name].value:
                 out[d.name] = ir  # not overridden on the command line
@@ -407,7 +407,7 @@ def check_forall_n(ctx: Any, prop: Any) -> PropertyResult:
         return _res(prop, Verdict.UNKNOWN, f"the game is not anonymous: {exc.reason}", {"reason": exc.reason})
     lo = int(Fraction(region.lo.value)) if isinstance(region.lo, X.Num) else None
     if lo is None:
-        from verigroup.resolve.context import const_value
+        from verigroup.model.constfold import const_value
 
         v = const_value(region.lo, model.param_values())
         lo = int(v) if v is not None else 1

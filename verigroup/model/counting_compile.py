@@ -316,7 +316,7 @@ class Compiler:
         bounds = self.model.family_bounds.get(pop.name)
         if bounds is not None and (e.lo, e.hi) == bounds:
             return
-        from verigroup.resolve.context import const_value
+        from verigroup.model.constfold import const_value
 
         lo, hi = const_value(e.lo, self.params), const_value(e.hi, self.params)
         if lo != pop.lo or hi != pop.hi:
@@ -325,7 +325,7 @@ class Compiler:
         self.symbolic_ranges = False
 
     def _unrolled(self, e: X.Aggregate, env: Env) -> CExpr:
-        from verigroup.resolve.context import const_value
+        from verigroup.model.constfold import const_value
 
         lo, hi = const_value(e.lo, self.params), const_value(e.hi, self.params)
         if lo is None or hi is None or lo.denominator != 1 or hi.denominator != 1:
