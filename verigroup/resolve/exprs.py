@@ -365,7 +365,8 @@ class ExprResolver:
                 return self._value(e, env)
             ctx.error("E110" if self.mode == "term" else "E107",
                       "value(...) reads the action an agent plays; it belongs in payoffs, metrics and definitions",
-                      e.fn_span, "in a property, define a metric (metric v = value(row)) and read it at a "
+                      e.fn_span, "in a property, `value(AGENT) >= q` on its own is the zero-sum game value; "
+                      "for the value of an action define a metric (metric v = value(row)) and read it at a "
                       "profile or equilibrium: v(coop), v(p)" if self.mode == "term" else None)
             return ERR
         if self.mode == "term":
