@@ -182,6 +182,7 @@ PLUGIN_MODULES = (
     "verigroup.analyses.zerosum_value",  # value(AGENT) >= q (issue 14)
     "verigroup.curves.check",  # curve statements (issue 14)
     "verigroup.analyses.oversight",  # mixed play in protocols (issue 14)
+    "verigroup.analyses.best_response",  # best_response(AGENT, φ) on protocols (issue 14)
 )
 _loaded = False
 

@@ -470,7 +470,23 @@ class MixedPlayTemporal:
     region: ParamRegion | None = None
 
 
+# ---- best_response(AGENT, φ) on protocols (issue 14, item 1)
+@dataclass(frozen=True)
+class BestResponse:
+    """``best_response(AGENT, φ)``: some pure strategy of AGENT all of whose
+    plays of positive probability satisfy ``always φ`` (against every
+    strategy of the others and chance) is a best response to every pure
+    strategy profile of the others."""
+
+    name: str
+    agent: str
+    phi: Any
+    span: Span = field(default=NO_SPAN, compare=False)
+    region: ParamRegion | None = None
+
+
 Property = Union[
+    BestResponse,  # issue 14 (best_response)
     MixedPlayTemporal,  # issue 14 (oversight)
     ValueBound,
     CurveSpec,

@@ -78,6 +78,10 @@ def resolve_property(ctx: Ctx, d: A.PropertyDecl) -> Any:
 
     if claimprops.claim_call(e):
         return claimprops.resolve(ctx, d, b, e, region)
+    from verigroup.resolve import brprops  # ---- best_response(AGENT, φ) (issue 14)
+
+    if brprops.br_call(e):
+        return brprops.resolve(ctx, d, b, e, region)
     from verigroup.resolve import valueprops  # ---- game values (issue 14)
 
     if valueprops.value_comparison(e):
@@ -118,6 +122,10 @@ def is_propositional(e: A.Expr) -> bool:
     from verigroup.resolve import claimprops  # ---- issue 14
 
     if claimprops.claim_call(e):
+        return True
+    from verigroup.resolve import brprops  # ---- best_response (issue 14)
+
+    if brprops.br_call(e):
         return True
     from verigroup.resolve import valueprops  # ---- game values (issue 14)
 
