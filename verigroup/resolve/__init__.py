@@ -118,6 +118,10 @@ def resolve_spec(spec: A.Spec, overrides: Mapping[str, str]) -> Model:
         exprs += [p for s in plan.stages for p in s.probs]
         check_agent_refs(ctx, plan, exprs)
         ctx.raise_if_errors()
+        if any(s.verify is not None for s in plan.stages):  # verification stage (issue 14): costs
+            from verigroup.resolve.verify_stage import charge_costs
+
+            agents = charge_costs(plan, agents)
         title = games[0].name if games else Path(spec.path).stem or "game"
         if plan.forever:
             agents = flatten_forever(ctx, plan, agents)

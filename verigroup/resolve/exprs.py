@@ -410,6 +410,11 @@ class ExprResolver:
         if fn in ctx.metric_decls:
             ctx.error("E107", f"`{fn}` is a metric, not a function", e.fn_span, f"write {fn}")
             return ERR
+        if fn == "verified" and self.mode == "expr":  # verification stage (issue 14)
+            from verigroup.resolve.verify_stage import verified_expr
+
+            got = verified_expr(ctx, e)
+            return ERR if got is None else (got, "num")
         ctx.error("E101", f"unknown function `{fn}`", e.fn_span,
                   did_you_mean(fn, BUILTINS + PROPERTY_FUNCS + TERM_FUNCS))
         return ERR

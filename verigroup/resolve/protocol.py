@@ -53,6 +53,7 @@ class StageInfo:
     cond: X.Expr | None = None
     probs: tuple[X.Expr, ...] = ()
     observes: tuple[int, ...] = ()
+    verify: Any = None  # verification stage (issue 14): a verify_stage.VerifyInfo
 
 
 @dataclass
@@ -121,6 +122,10 @@ def plan_protocol(ctx: Ctx, decl: A.ProtocolDecl, top_states: Sequence[A.StateDe
             _expand_move(ctx, plan, st, group, seen_names)
         elif isinstance(st, A.ChanceStage):
             _expand_chance(ctx, plan, st, group, seen_names)
+        elif isinstance(st, A.VerifyStage):  # verification stage (issue 14)
+            from verigroup.resolve.verify_stage import expand_verify
+
+            expand_verify(ctx, plan, st, group, seen_names)
         elif isinstance(st, A.UpdateStage):
             pass
         elif isinstance(st, A.StopStage):
@@ -448,6 +453,8 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
     names = tuple(a.name for a in agents)
     b = TreeBuilder(names, node_limit=node_limit, title=title, span=plan.span)
     reached = [False] * len(stages)
+    verifying = any(s.verify is not None for s in stages)  # issue 14
+    from verigroup.resolve.verify_stage import revealed
     d = plan.discount
     zero = tuple(Fraction(0) for _ in agents)
     infosets: dict[str, list[str]] = {}
@@ -528,6 +535,8 @@ def compile_protocol(ctx: Ctx, plan: Plan, agents: Sequence[Agent], metrics: dic
                 kids.append((lab, p, c))
             return b.chance(kids, state=slab, span=s.span, stage=s.name, round=t)
         seen = tuple((stages[j].name, moves.get(stages[j].name)) for j in s.observes)
+        if verifying:  # verification stage (issue 14): what the mover verified earlier
+            seen += revealed(stages, k, moves)
         key = (t, s.name, past, seen)
         label = _label(s.name, t, repeated, past, seen)
         infosets.setdefault(s.name, [])

@@ -429,7 +429,28 @@ class RepeatBlock:
     head_span: Span = field(default=NO_SPAN, compare=False)
 
 
-Stage = Union[MoveStage, ChanceStage, StateDecl, UpdateStage, StopStage, RepeatBlock]
+# ---- verification stage (issue 14)
+@dataclass(frozen=True)
+class VerifyStage:
+    """``[LABEL:] AGENT verifies S1, S2 [budget K] [cost C] [sees ...] [if
+    COND]``: the mover picks at most K of the named earlier stages; its later
+    stages observe the moves made there; C per verified stage comes off its
+    payoff.  ``options`` keeps every ``NAME expr`` option as written (the
+    resolver accepts ``budget`` and ``cost``, each at most once)."""
+
+    label: str | None
+    agent: str
+    index: Expr | None
+    targets: tuple[StageRef, ...]
+    options: tuple[tuple[str, Expr, Span], ...]
+    sees: "None | str | tuple[StageRef, ...]"
+    cond: Expr | None
+    span: Span = field(default=NO_SPAN, compare=False)
+    agent_span: Span = field(default=NO_SPAN, compare=False)
+
+
+Stage = Union[MoveStage, ChanceStage, StateDecl, UpdateStage, StopStage, RepeatBlock,
+              VerifyStage]  # VerifyStage: issue 14
 
 
 @dataclass(frozen=True)

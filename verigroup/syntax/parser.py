@@ -602,6 +602,32 @@ class _Convert:
                            None if receivers is None else tuple(receivers), self._cond(c[k + 2:]),
                            self.sp(t), self.sp(c[k]), sees_span, tuple(values))
 
+    # ---- verification stage (issue 14)
+    def st_verify_stage(self, t: Tree, c: list[Any]) -> A.VerifyStage:
+        label = None
+        k = 0
+        if isinstance(c[0], Tree) and c[0].data == "stage_label":
+            label = str(c[0].children[0])
+            k = 1
+        ag = c[k].children
+        agent, index = str(ag[0]), (self.expr(ag[2]) if len(ag) > 1 else None)
+        targets: list[A.StageRef] = []
+        options: list[tuple[str, A.Expr, Span]] = []
+        sees: None | str | tuple[A.StageRef, ...] = None
+        for x in c[k + 1:]:
+            if isinstance(x, Tree) and x.data == "stage_ref":
+                targets.append(self.stage_ref(x))
+            elif isinstance(x, Tree) and x.data == "verify_opt":
+                options.append((str(x.children[0]), self.expr(x.children[1]), self.sp(x.children[0])))
+            elif isinstance(x, Tree) and x.data == "sees":
+                sc = x.children
+                if isinstance(sc[1], Token):
+                    sees = "nothing" if sc[1].type == "NOTHING" else "all"
+                else:
+                    sees = tuple(self.stage_ref(y) for y in sc[1:] if isinstance(y, Tree))
+        return A.VerifyStage(label, agent, index, tuple(targets), tuple(options), sees, self._cond(c[k + 1:]),
+                             self.sp(t), self.sp(c[k]))
+
     def st_chance_stage(self, t: Tree, c: list[Any]) -> A.ChanceStage:
         outs = []
         for x in c:
