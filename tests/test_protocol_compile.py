@@ -215,8 +215,9 @@ def test_stackelberg_beats_simultaneous_cournot() -> None:
     text = (ROOT / "specs/protocols/stackelberg.vg").read_text()
     lead = api.solve_model(build_model(text), concept="spe")
     assert [dict(e.payoffs) for e in lead.equilibria] == [{"leader": Fraction(18), "follower": Fraction(9)}]
-    simult = text.replace("leader commits to q3, q4, q6", "leader chooses q3, q4, q6") \
-                 .replace("follower chooses q3, q4, q6", "follower chooses q3, q4, q6 sees nothing")
+    simult = text.replace("leader commits to q3 = 3, q4 = 4, q6 = 6", "leader chooses q3 = 3, q4 = 4, q6 = 6") \
+                 .replace("follower chooses q3 = 3, q4 = 4, q6 = 6", "follower chooses q3 = 3, q4 = 4, q6 = 6 sees nothing")
+    assert simult.count("sees nothing") == 1 and "commits to q" not in simult
     simult = "\n".join(line for line in simult.splitlines() if "credible" not in line)
     sol = api.solve_model(build_model(simult), concept="spe")
     # Cournot on {3, 4, 6} with P = 12 - Q: brute force the pure Nash equilibria.
