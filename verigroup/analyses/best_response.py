@@ -243,7 +243,9 @@ def check_best_response(ctx: Context, prop: BestResponse) -> PropertyResult:
     if worst == 0:
         return _res(prop, Verdict.HOLDS, METHOD,
                     f"an honest strategy of {prop.agent} ({what}) is a best response to all {n_t} pure "
-                    f"strategy profiles of the others", {**base, "honest": honest})
+                    f"strategy profiles of the others: "
+                    + ("; ".join(f"at {k}: {m}" for k, m in honest.items()) or "(no move)"),
+                    {**base, "honest": honest})
     k = max(range(n_t), key=lambda j: (best[j] - an.payoff[s][j], -j))
     dev = next(d for d in range(n_s) if an.payoff[d][k] == best[k])
     ev = {"kind": "honest_not_best", **base, "honest": honest,

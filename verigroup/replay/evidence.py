@@ -22,12 +22,13 @@ from verigroup.replay.result import Finding, Mismatch, Skip
 from verigroup.replay.treewalk import plays
 from verigroup.replay.values import ValueFacts  # ---- issue 14
 from verigroup.replay.oversight import OversightFacts  # ---- mixed play in protocols (issue 14)
+from verigroup.replay.best_response import BestResponseFacts  # ---- best_response(AGENT, φ) (issue 14)
 
 MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 NESTED = ("equilibrium", "witness", "witnesses", "deviations", "checked")
 
 
-class EvidenceChecker(OversightFacts, PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts,
+class EvidenceChecker(BestResponseFacts, OversightFacts, PureFacts, EquilibriumFacts, CoalitionFacts, PlayFacts, AutomatonFacts,
                       AlgebraFacts, DynamicsFacts, ValueFacts):  # ValueFacts: game values and curves (issue 14)
     # OversightFacts: mixed play in protocols (issue 14)
     """Re-establish one property result's evidence from the spec alone."""

@@ -565,6 +565,38 @@ def _s_dynamics(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     return []
 
 
+# ---- best_response(AGENT, φ) on protocols (issue 14)
+def infoset_strategy_text(s: Any) -> str:
+    """One agent's pure strategy ``{information set: move}`` in one line."""
+    if not isinstance(s, Mapping):
+        return value_text(s)
+    return "; ".join(f"at {k}: {m}" for k, m in s.items()) or "(no move)"
+
+
+@facet("honest")
+def _f_honest(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    return [("honest strategy", infoset_strategy_text(ev.get("honest")))]
+
+
+@shape("honest_not_best", keys=("agent", "honest", "against", "better", "honest_payoff", "better_payoff", "gain"))
+def _s_honest_not_best(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    against = ev.get("against") or {}
+    return [("counterexample", f"the honest strategy of {ev.get('agent')} closest to a best response is beaten "
+                               f"by a deviation against this strategy of the others"),
+            ("honest strategy", infoset_strategy_text(ev.get("honest"))),
+            ("against", " | ".join(f"{a}: {infoset_strategy_text(s)}" for a, s in against.items())
+             if isinstance(against, Mapping) else value_text(against)),
+            ("deviation", infoset_strategy_text(ev.get("better"))),
+            ("payoffs", f"honest {num(ev.get('honest_payoff'))} -> deviation {num(ev.get('better_payoff'))} "
+                        f"(gain {num(ev.get('gain'))})")]
+
+
+@shape("no_honest_strategy", keys=("agent", "goal"))
+def _s_no_honest(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
+    return [("counterexample", f"no strategy of {ev.get('agent')} keeps {ev.get('goal')} on every play "
+                               f"(against every strategy of the others and chance)")]
+
+
 # ------------------------------------------------------------ the view
 
 _ORDER = ("profile", "opponents", "deviated_profile", "coalition", "adversaries", "adversary_deviation",

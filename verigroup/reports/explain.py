@@ -427,7 +427,26 @@ def _curve(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
     return f"The requirement {ev.get('require')} fails at {par} = {num(fail.get(par))}, where {vals}."
 
 
+def _honest_not_best(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    from verigroup.reports.evidence import infoset_strategy_text
+    from verigroup.reports.mathfmt import num
+
+    against = ev.get("against") or {}
+    others = " | ".join(f"{a}: {infoset_strategy_text(s)}" for a, s in against.items())
+    return (f"No honest strategy of {ev.get('agent')} is a best response to every strategy of the others. "
+            f"The honest strategy closest to one ({infoset_strategy_text(ev.get('honest'))}) gets "
+            f"{num(ev.get('honest_payoff'))} against {others}, where deviating to "
+            f"{infoset_strategy_text(ev.get('better'))} gets {num(ev.get('better_payoff'))} "
+            f"(a gain of {num(ev.get('gain'))}).")
+
+
+def _no_honest(ev: Mapping[str, Any], model: Model | None, prop: Any) -> str:
+    return (f"No strategy of {ev.get('agent')} keeps {ev.get('goal')} on every play of positive probability, "
+            f"whatever the others and chance do, so there is no honest strategy to be a best response.")
+
+
 _KINDS = {
+    "honest_not_best": _honest_not_best, "no_honest_strategy": _no_honest,  # ---- best_response (issue 14)
     "game_value": _game_value, "curve": _curve,  # ---- issue 14
     "claim_mismatch": _claim_mismatch,
     "smallest_n": _smallest_n, "dynamics.*": _dynamics,
