@@ -202,8 +202,6 @@ METHOD = "exact reduced strategic form (Fractions)"
 
 @checker(BestResponse)
 def check_best_response(ctx: Context, prop: BestResponse) -> PropertyResult:
-    from verigroup.extensive.plays import describe_pred, validate
-
     t = ctx.model.protocol
     if not isinstance(t, GameTree):
         reason = "this model has no compiled protocol (game tree)"
@@ -211,26 +209,33 @@ def check_best_response(ctx: Context, prop: BestResponse) -> PropertyResult:
     if prop.region is not None:
         reason = "parameter regions are not supported for protocol properties"
         return _res(prop, Verdict.UNKNOWN, "none", reason, {"reason": reason})
+    verdict, message, ev = decide(t, prop.agent, prop.phi)
+    return _res(prop, verdict, METHOD if verdict is not Verdict.UNKNOWN or "strategy_pairs" in ev else "none",
+                message, ev)
+
+
+def decide(t: GameTree, agent_name: str, phi: Any) -> tuple[Verdict, str, dict[str, Any]]:
+    """The verdict, message and evidence of ``best_response(agent_name, φ)`` on ``t``."""
+    from verigroup.extensive.plays import describe_pred, validate
+
     bad = t.perfect_recall_violation()
     if bad is not None:
-        return _res(prop, Verdict.UNKNOWN, "none", f"reduced strategies need perfect recall: {bad}", {"reason": bad})
-    validate(t, prop.phi)
-    agent = t.players.index(prop.agent)
-    what = f"always {describe_pred(prop.phi)}"
+        return Verdict.UNKNOWN, f"reduced strategies need perfect recall: {bad}", {"reason": bad}
+    validate(t, phi)
+    agent = t.players.index(agent_name)
+    what = f"always {describe_pred(phi)}"
     try:
-        an = analyse(t, agent, prop.phi)
+        an = analyse(t, agent, phi)
     except TooManyPairs as exc:
         reason = (f"E202: {exc.what}; the limit is {MAX_PAIRS:,} pairs "
                   f"(split the protocol into smaller stages or coarsen the information sets)")
-        return _res(prop, Verdict.UNKNOWN, METHOD, reason, {"reason": reason, "strategy_pairs": exc.count,
-                                                           "limit": MAX_PAIRS})
+        return Verdict.UNKNOWN, reason, {"reason": reason, "strategy_pairs": exc.count, "limit": MAX_PAIRS}
     n_s, n_t = len(an.strategies), len(an.profiles)
-    base = {"method": METHOD, "agent": prop.agent, "goal": what, "agent_strategies": n_s, "liar_profiles": n_t,
+    base = {"method": METHOD, "agent": agent_name, "goal": what, "agent_strategies": n_s, "liar_profiles": n_t,
             "honest_strategies": len(an.honest)}
     if not an.honest:
-        return _res(prop, Verdict.VIOLATED, METHOD,
-                    f"no strategy of {prop.agent} satisfies {what} against every strategy of the others",
-                    {"kind": "no_honest_strategy", **base})
+        return (Verdict.VIOLATED, f"no strategy of {agent_name} satisfies {what} against every strategy of the "
+                f"others", {"kind": "no_honest_strategy", **base})
     best = [max(an.payoff[s][k] for s in range(n_s)) for k in range(n_t)]
     scored = []
     for s in an.honest:
@@ -241,11 +246,10 @@ def check_best_response(ctx: Context, prop: BestResponse) -> PropertyResult:
     worst, n_bad, s = scored[0]
     honest = strategy_json(t, an.infosets, an.strategies[s])
     if worst == 0:
-        return _res(prop, Verdict.HOLDS, METHOD,
-                    f"an honest strategy of {prop.agent} ({what}) is a best response to all {n_t} pure "
-                    f"strategy profiles of the others: "
-                    + ("; ".join(f"at {k}: {m}" for k, m in honest.items()) or "(no move)"),
-                    {**base, "honest": honest})
+        return (Verdict.HOLDS, f"an honest strategy of {agent_name} ({what}) is a best response to all {n_t} "
+                f"pure strategy profiles of the others: "
+                + ("; ".join(f"at {k}: {m}" for k, m in honest.items()) or "(no move)"),
+                {**base, "honest": honest})
     k = max(range(n_t), key=lambda j: (best[j] - an.payoff[s][j], -j))
     dev = next(d for d in range(n_s) if an.payoff[d][k] == best[k])
     ev = {"kind": "honest_not_best", **base, "honest": honest,
@@ -253,7 +257,7 @@ def check_best_response(ctx: Context, prop: BestResponse) -> PropertyResult:
           "better": strategy_json(t, an.infosets, an.strategies[dev]),
           "honest_payoff": q(an.payoff[s][k]), "better_payoff": q(best[k]), "gain": q(best[k] - an.payoff[s][k]),
           "liars_beating_honest": n_bad}
-    return _res(prop, Verdict.VIOLATED, METHOD,
-                f"no honest strategy of {prop.agent} ({what}) is a best response to every strategy of the "
-                f"others: against the stated one, the honest strategy closest to a best response gets "
-                f"{q(an.payoff[s][k])} and a deviation gets {q(best[k])}", ev)
+    return (Verdict.VIOLATED,
+            f"no honest strategy of {agent_name} ({what}) is a best response to every strategy of the "
+            f"others: against the stated one, the honest strategy closest to a best response gets "
+            f"{q(an.payoff[s][k])} and a deviation gets {q(best[k])}", ev)
