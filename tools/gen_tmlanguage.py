@@ -19,7 +19,8 @@ BUILTINS = ["sum", "count", "product", "min", "max", "any", "all", "abs", "value
             "optimum_is_equilibrium", "pareto_efficient", "individually_rational",
             "best_equilibrium", "worst_equilibrium", "price_of_anarchy", "price_of_stability",
             "credible", "grim_trigger", "tit_for_tat", "threshold_discount",
-            "argmax", "argmin"]  # optimising profiles (issue 8, LANG3)
+            "argmax", "argmin",  # optimising profiles (issue 8, LANG3)
+            "verified"]  # verification stage (issue 14)
 
 
 def alt(ws: list[str]) -> str:
