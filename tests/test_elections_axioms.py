@@ -41,6 +41,9 @@ def brute(rule: str, axiom: str, n: int, m: int) -> bool:
     if axiom == "pareto":
         return all(_prob(f(p), y) == 0 for p in profs for x in range(m) for y in range(m)
                    if x != y and all(r.index(x) < r.index(y) for r in p))
+    if axiom == "strong-pareto":   # at least as good for all, better for one (strict rankings: better for all)
+        return all(_prob(f(p), y) == 0 for p in profs for x in range(m) for y in range(m)
+                   if x != y and all(r.index(x) <= r.index(y) for r in p) and any(r.index(x) < r.index(y) for r in p))
     if axiom in ("condorcet-winner", "condorcet-loser"):
         for p in profs:
             for x in range(m):

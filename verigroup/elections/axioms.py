@@ -22,10 +22,11 @@ from verigroup.verdicts import Verdict
 AXIOMS_SCHEMA = "verigroup.axioms/1"
 AXIOMS = ("pareto", "anonymity", "neutrality", "monotonicity", "condorcet-winner", "condorcet-loser",
           "reinforcement", "participation", "iia", "strategyproofness", "non-dictatorship",
-          "group-strategyproofness")
+          "group-strategyproofness", "strong-pareto")
 
-#: What an audit checks when no axiom is named (group strategyproofness is asked for by name: it costs more).
-DEFAULT_AXIOMS = AXIOMS[:-1]
+#: What an audit checks when no axiom is named (group strategyproofness is asked for by name: it costs
+#: more; strong Pareto too: on strict rankings it is pareto, it differs on weak ballots).
+DEFAULT_AXIOMS = tuple(a for a in AXIOMS if a not in ("group-strategyproofness", "strong-pareto"))
 
 DEFINITIONS = {
     "pareto": "no alternative that every voter ranks below another one wins (lotteries: gets positive probability)",
@@ -42,6 +43,8 @@ DEFINITIONS = {
     "strategyproofness": "no voter gets a strictly better outcome (for its true ranking) by reporting another ranking "
                          "(lotteries: for some utility consistent with the true ranking)",
     "non-dictatorship": "no voter's top alternative always wins (checked at exactly N voters)",
+    "strong-pareto": "no alternative wins when another is at least as good for every voter and strictly better "
+                     "for one (equals pareto on strict rankings; differs on weak ballots)",
     "group-strategyproofness": "no coalition of up to k voters can misreport jointly so that every member gets an "
                                "outcome it strictly prefers (for its true ranking)",
 }
@@ -224,7 +227,7 @@ def _check(dom: Domain, axiom: str, voters: int, exact: bool, end: float | None 
     if axiom == "anonymity":
         return _anonymity(dom, voters, exact)
     finder = {
-        "pareto": checks.pareto, "monotonicity": checks.monotonicity, "strategyproofness": checks.strategyproofness,
+        "pareto": checks.pareto, "strong-pareto": checks.strong_pareto, "monotonicity": checks.monotonicity, "strategyproofness": checks.strategyproofness,
         "participation": checks.participation, "iia": checks.iia, "reinforcement": checks.reinforcement,
         "neutrality": checks.neutrality,
         "group-strategyproofness": lambda d, n: group_strategyproofness(d, n, coalition),

@@ -129,6 +129,15 @@ def _check_cex(c: _Ctx, axiom: str, cex: dict[str, Any], anonymous: bool) -> str
         if prob(out, y) == 0:
             raise Mismatch(f"{cex['dominated']} is not chosen")
         return f"every voter prefers {cex['dominated_by']} to the chosen {cex['dominated']}"
+    if axiom == "strong-pareto":
+        y, x = c.index[cex["dominated"]], c.index[cex["dominated_by"]]
+        if any(r.index(y) < r.index(x) for r in prof) or not any(r.index(x) < r.index(y) for r in prof):
+            raise Mismatch(f"{cex['dominated_by']} is not at least as good as {cex['dominated']} for every voter "
+                           "and strictly better for one")
+        if prob(out, y) == 0:
+            raise Mismatch(f"{cex['dominated']} is not chosen")
+        return (f"no voter prefers the chosen {cex['dominated']} to {cex['dominated_by']}, "
+                "and some voter prefers the latter")
     if axiom in ("condorcet-winner", "condorcet-loser"):
         key = "condorcet_winner" if axiom == "condorcet-winner" else "condorcet_loser"
         x = c.index[cex[key]]
