@@ -251,3 +251,25 @@ def test_every_leaf_pays_what_the_spec_says() -> None:
         assert payoff[0] == 1 - payoff[1]
         n += 1
     assert n == 4 * 4 * 3 * 2  # facts x claims x verification x answer
+
+
+def test_only_the_mover_learns_what_it_verified() -> None:
+    text = TINY.replace("agents liar, judge", "agents liar, judge, w").replace(
+        "    decide: judge chooses zero, one sees claim",
+        "    decide: judge chooses zero, one sees claim\n    guess: w chooses zero, one sees claim, check") + \
+        "payoff w = 1 if (guess == zero and x == zero) or (guess == one and x == one) else 0\n"
+    t = _model(text).protocol
+    guess = [lab for lab in t.infoset_labels if lab is not None and lab.startswith("guess")]
+    decide = [lab for lab in t.infoset_labels if lab is not None and lab.startswith("decide")]
+    assert len(guess) == 4 and not any("x=" in lab for lab in guess)  # claim x check, x unseen
+    assert len(decide) == 6
+
+
+def test_repeated_rounds_reveal_and_charge_each_round() -> None:
+    text = TINY.replace("protocol:\n", "protocol:\n    repeat 2 rounds:\n").replace(
+        "\n    chance x", "\n        chance x").replace("\n    claim:", "\n        claim:").replace(
+        "\n    check:", "\n        check:").replace("\n    decide:", "\n        decide:")
+    t = _model(text).protocol
+    # 2 rounds, each worth max(1 - c, 1/2) = 9/10 to the judge; the sum is 2
+    z = zero_sum_value(t)
+    assert z.total == 2 and 2 - z.value == 2 * tiny_value_by_hand(F(1, 10))
