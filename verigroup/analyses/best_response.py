@@ -132,6 +132,31 @@ def reduced_strategies(tree: GameTree, player: int, limit: int) -> tuple[tuple[i
     return tuple(own), out
 
 
+def count_reduced(tree: GameTree, player: int) -> int:
+    """The number of reduced pure strategies, without enumerating them: the
+    player's information sets form a forest under their own sequences, and
+    ``n(i) = Σ_a Π_{j after (i, a)} n(j)``; the count is the product over
+    the roots."""
+    own = tree.infosets_of(player)
+    seqs = tree.own_sequences()
+    members = tree.infoset_members()
+    kids: dict[tuple[int, int] | None, list[int]] = {}
+    for i in own:
+        seq = seqs[members[i][0]]
+        kids.setdefault(seq[-1] if seq else None, []).append(i)
+    memo: dict[int, int] = {}
+
+    def n(i: int) -> int:
+        if i not in memo:
+            memo[i] = sum(math.prod(n(j) for j in kids.get((i, a), ()))
+                          for a in range(len(tree.infoset_actions[i])))
+        return memo[i]
+
+    for i in sorted(own, key=lambda i: -len(seqs[members[i][0]])):  # deepest first: no deep recursion
+        n(i)
+    return math.prod(n(i) for i in kids.get(None, ()))
+
+
 def allows(strategy: Strategy, pos: dict[int, int], moves: Sequence[tuple[int, int]]) -> bool:
     return all(strategy[pos[i]] == a for i, a in moves if i in pos)
 
@@ -140,18 +165,19 @@ def analyse(tree: GameTree, agent: int, phi: Any) -> BRAnalysis:
     """Exact analysis (raises TooManyPairs beyond the guard)."""
     from verigroup.extensive.plays import _fails_at
 
-    infosets, strats = reduced_strategies(tree, agent, MAX_PAIRS)
     others = tuple(p for p in range(tree.num_players) if p != agent and tree.infosets_of(p))
+    count = count_reduced(tree, agent) * math.prod(count_reduced(tree, p) for p in others)
+    if count > MAX_PAIRS:
+        raise TooManyPairs(count, f"{count:,} pairs of {tree.players[agent]}'s reduced strategies and the "
+                                  f"others' reduced strategy profiles")
+    infosets, strats = reduced_strategies(tree, agent, MAX_PAIRS)
     other_sets: list[tuple[int, ...]] = []
     other_strats: list[list[Strategy]] = []
     for p in others:
         s_i, s_l = reduced_strategies(tree, p, MAX_PAIRS)
         other_sets.append(s_i)
         other_strats.append(s_l)
-    count = len(strats) * math.prod(len(s) for s in other_strats)
-    if count > MAX_PAIRS:
-        raise TooManyPairs(count, f"{count:,} pairs of {tree.players[agent]}'s reduced strategies and the "
-                                  f"others' reduced strategy profiles")
+    assert count == len(strats) * math.prod(len(s) for s in other_strats), "reduced strategy count"
     lvs = leaves(tree)
     n_prof = math.prod(len(s) for s in other_strats)
     if (len(strats) + n_prof) * max(1, len(lvs)) > MAX_CELLS:
