@@ -237,6 +237,17 @@ def test_size_guard_is_unknown_with_the_count(monkeypatch: pytest.MonkeyPatch) -
     assert "E202" in r.message and "64" in r.message
 
 
+def test_case_study_debate_is_refused_with_the_exact_count() -> None:
+    lines = (ROOT / "case_studies/debate/debate.vg").read_text().splitlines()
+    text = "\n".join(ln for ln in lines if not ln.startswith("property")) + (
+        '\nproperty "p": best_response(alice, not end or (((x1 == zero and claim1 == zero) or (x1 == one and '
+        'claim1 == one)) and ((x2 == zero and claim2 == zero) or (x2 == one and claim2 == one))))\n')
+    r = verigroup.parse(text).check(timeout=60).results[0]
+    # alice: 4 chance outcomes x (2 claim1 x 2 claim2 per outcome) = 4^4 = 256 reduced strategies;
+    # bob: 3 moves at each of 16 information sets; the judge has one move
+    assert r.verdict is Verdict.UNKNOWN and r.evidence["strategy_pairs"] == 256 * 3 ** 16
+
+
 @pytest.mark.parametrize("prop,code,col", [
     ("best_response(carol, not end)", "E101", 29),
     ("best_response(alice)", "E103", 15),
