@@ -125,3 +125,31 @@ def test_sarif_rules_have_help_and_paths_are_repository_relative(tmp_path: Path,
         assert rule["help"]["text"].startswith(rule["shortDescription"]["text"])
         assert "verigroup replay" in rule["help"]["text"] and "verigroup replay" in rule["help"]["markdown"]
         assert not re.search(r"\b(True|False)\b", rule["help"]["text"])
+
+
+def test_long_behaviour_strategies_are_shown_along_the_play() -> None:
+    """A behaviour strategy with many information sets is printed along the
+    counterexample play only, saying how many others the JSON keeps; short
+    ones (whose off-play choices are the threats explaining an SPE) and keys
+    that do not match the play are printed whole."""
+    from verigroup.reports.evidence import SHOWN_INFOSETS, evidence_lines
+    from verigroup.verdicts import Verdict
+
+    play = [{"actor": "chance", "move": "one", "state": "x = one"},
+            {"actor": "a", "move": "hi", "state": "say = hi"},
+            {"actor": "b", "move": "go", "state": "act = go"}]
+    a = {f"say | x={v}": "hi" for v in ("zero", "one")}
+    b = {f"act | say={m}, n{k}=v{k}": "go" for m in ("hi", "lo") for k in range(SHOWN_INFOSETS)}
+    b["act | say=hi"] = "go"
+    ev = {"kind": "play", "play": play, "strategies": {"a": a, "b": b}}
+    lines = dict(evidence_lines(ev, Verdict.VIOLATED))
+    shown = lines["equilibrium strategies"]
+    assert "at say | x=one: hi" in shown and "say | x=zero" not in shown
+    assert "at act | say=hi: go" in shown and "say=lo" not in shown
+    total = len(a) + len(b)
+    assert f"{total - 2} others are in the JSON report" in shown
+    short = {"kind": "play", "play": play, "strategies": {"a": a}}
+    assert "say | x=zero" in dict(evidence_lines(short, Verdict.VIOLATED))["equilibrium strategies"]
+    unmatched = {"kind": "play", "play": [{"actor": "a", "move": "hi"}], "strategies": {"a": a, "b": b}}
+    assert "others are in the JSON report" not in dict(evidence_lines(unmatched, Verdict.VIOLATED))[
+        "equilibrium strategies"]

@@ -263,7 +263,56 @@ def _f_strategies(ev: Mapping[str, Any], v: Verdict) -> list[Line]:
     s = ev.get("strategies") or {}
     if not isinstance(s, Mapping) or not s:
         return []
-    return [("equilibrium strategies", "; ".join(f"{a}: {strategy_text(x)}" for a, x in s.items()))]
+    s, hidden = _along_play(s, ev.get("play"))
+    text = "; ".join(f"{a}: {strategy_text(x) if x != {} else 'no move on this play'}" for a, x in s.items())
+    if hidden:
+        text += f" (only the information sets along the play; {hidden} others are in the JSON report)"
+    return [("equilibrium strategies", text)]
+
+
+#: Behaviour strategies with more information sets than this are shown along the play only (below it
+#: the off-play choices stay: they are the threats that explain an SPE).
+SHOWN_INFOSETS = 24
+
+
+def _along_play(strategies: Mapping[str, Any], play: Any) -> tuple[Mapping[str, Any], int]:
+    """The strategies restricted to the information sets the play passes
+    through (keys ``STAGE | seen=value, ...``), and how many were left out;
+    unchanged when they are short, not keyed by information set, or when
+    the keys cannot be matched with the play."""
+    keyed = [x for x in strategies.values() if isinstance(x, Mapping) and x
+             and not all(to_fraction(p) is not None for p in x.values())]
+    total = sum(len(x) for x in keyed)
+    if not keyed or total <= SHOWN_INFOSETS or not isinstance(play, list):
+        return strategies, 0
+    made: dict[str, str] = {}
+    for step in play:
+        state = step.get("state") if isinstance(step, Mapping) else None
+        if isinstance(state, str) and " = " in state:
+            k, _, val = state.partition(" = ")
+            made.setdefault(k.strip(), val.strip())
+
+    def on_play(key: str) -> bool:
+        stage, _, seen = key.partition(" | ")
+        if stage.strip() not in made:
+            return False
+        for item in filter(None, (x.strip() for x in seen.split(", "))):
+            k, eq, val = item.partition("=")
+            if not eq or (made.get(k) != val if val != "-" else k in made):
+                return False
+        return True
+
+    out: dict[str, Any] = {}
+    shown = 0
+    for agent, x in strategies.items():
+        if any(x is k for k in keyed):
+            out[agent] = sub = {k: c for k, c in x.items() if on_play(str(k))}
+            shown += len(sub)
+        else:
+            out[agent] = x
+    if shown == 0 or shown == total:
+        return strategies, 0
+    return out, total - shown
 
 
 def _is_pure_record(w: Any) -> bool:

@@ -54,6 +54,11 @@ def _stage_of(ctx: Ctx, e: A.Expr) -> str | None:
 
 def phi_of(ctx: Ctx, e: A.Expr) -> Any:
     """AST -> play predicate, or None after reporting an error."""
+    if (isinstance(e, A.EName) and e.name in ctx.lets and ctx.lets[e.name].params is None
+            and e.name not in ctx.stages):
+        # a definition (`let right = decide == same and agree`) is inlined,
+        # as in payoffs; cycles were refused when the definitions resolved
+        return phi_of(ctx, ctx.lets[e.name].body)
     if isinstance(e, A.EBool):
         return PL.TrueP(e.span) if e.value else PL.NotP(PL.TrueP(e.span), e.span)
     if isinstance(e, A.EName) and e.name == "end" and e.name not in ctx.stages:
