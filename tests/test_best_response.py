@@ -137,6 +137,35 @@ def test_verdict_agrees_with_brute_force(seed: int) -> None:
             assert F(ev["gain"]) > 0 and F(ev["better_payoff"]) - F(ev["honest_payoff"]) == F(ev["gain"])
 
 
+THREE = """game three "a claimant, a challenger and a judge"
+agents alice, bob, judge
+protocol:
+    chance x: zero 1/4, one 3/4
+    claim: alice chooses zero, one
+    challenge: bob chooses none, check sees claim
+    ruling: judge chooses accept, reject sees claim, challenge
+let honest = (x == zero and claim == zero) or (x == one and claim == one)
+payoff alice = (2 if claim == one else 1) * (1 if ruling == accept else 0) - (3 if challenge == check and not honest else 0)
+payoff bob = (1 if challenge == check and not honest else 0) - (1/2 if challenge == check else 0)
+payoff judge = 1 if (ruling == accept) == honest else 0
+"""
+THREE_PROPS = {
+    "alice": "not end or (x == zero and claim == zero) or (x == one and claim == one)",
+    "bob": "challenge != check",
+    "judge": "ruling == accept or not end",
+}
+
+
+@pytest.mark.parametrize("agent", sorted(THREE_PROPS))
+def test_three_agents_agree_with_brute_force(agent: str) -> None:
+    model = verigroup.parse(THREE + f'property "p": best_response({agent}, {THREE_PROPS[agent]})\n')
+    tree = model.protocol
+    phi = model.properties[0].phi
+    want = brute_force(tree, tree.players.index(agent), phi)
+    got = model.check(timeout=60).results[0]
+    assert got.verdict is (Verdict.HOLDS if want else Verdict.VIOLATED), got.evidence
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_reduced_strategies_are_counted_exactly(seed: int) -> None:
     tree = random_tree(random.Random(seed))
