@@ -160,7 +160,7 @@ THREE_PROPS = {
 def test_three_agents_agree_with_brute_force(agent: str) -> None:
     model = verigroup.parse(THREE + f'property "p": best_response({agent}, {THREE_PROPS[agent]})\n')
     tree = model.protocol
-    phi = model.properties[0].phi
+    phi = model.properties[0].phi  # type: ignore[union-attr]
     want = brute_force(tree, tree.players.index(agent), phi)
     got = model.check(timeout=60).results[0]
     assert got.verdict is (Verdict.HOLDS if want else Verdict.VIOLATED), got.evidence
