@@ -104,3 +104,8 @@ def test_hyphenated_axiom_names_stay_tight() -> None:
     assert "condorcet-loser" in src and "condorcet-loser" in out and "condorcet - loser" not in out
     assert format_spec("game g\nparam a = 1\nparam b = a-1\nparam c = a  -  b\n").splitlines()[2:] == [
         "param b = a - 1", "param c = a - b"]
+
+
+def test_a_division_is_spaced_and_a_fraction_literal_tight() -> None:
+    out = format_spec("game g\nparam c = 1\nparam d = c/2 + 8 / 5\n")
+    assert out.splitlines()[2] == "param d = c / 2 + 8/5"

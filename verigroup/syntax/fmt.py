@@ -104,14 +104,17 @@ def format_spec(text: str, path: str = "<spec>") -> str:
 
 
 def _hyphens(toks: list[Token]) -> set[int]:
-    """Indices of `-` written tight between two names (`condorcet-loser`,
-    an election's axiom name): they stay tight, as written."""
+    """Indices of operators printed without spaces: `-` written tight
+    between two names (`condorcet-loser`, an election's axiom name) and
+    the `/` of a fraction literal (`8/5`)."""
     tight: set[int] = set()
     for k in range(1, len(toks) - 1):
         a, m, b = toks[k - 1], toks[k], toks[k + 1]
         if (m.type == "MINUS" and a.type == "NAME" and b.type == "NAME"
                 and a.end_pos == m.start_pos and m.end_pos == b.start_pos):
             tight.add(k)
+        if m.type == "SLASH" and a.type == "NUMBER" and b.type == "NUMBER":
+            tight.add(k)  # a fraction literal stays tight: 8/5 (but c / 2 is a division)
     return tight
 
 
@@ -144,8 +147,6 @@ def _space(a: Token, b: Token, before_prev: Token | None) -> bool:
         return False
     if _is_sign(a, before_prev):  # no space after a unary sign
         return False
-    if "SLASH" in (a.type, b.type) and a.type in ("NUMBER", "SLASH") and b.type in ("NUMBER", "SLASH"):
-        return False  # a fraction literal stays tight: 8/5
     return True
 
 
