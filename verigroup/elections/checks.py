@@ -48,31 +48,23 @@ def _voter_with(dom: Domain, n: int, row: int, r: int, voter: int) -> int:
 
 
 def pareto(dom: Domain, n: int) -> Cex | None:
-    lv = dom.level(n)
-    n_xy = support(lv.counts, dom.space)
-    dominated = (n_xy == n).any(axis=1)            # P x m: some x is above y for every voter
-    if lv.outcomes.ndim == 1:
-        bad = dominated[np.arange(lv.size), lv.outcomes]
-    else:
-        bad = (dominated & (lv.outcomes > 0)).any(axis=1)
-    row = _first(dom, n, np.nonzero(bad)[0])
-    if row is None:
-        return None
-    chosen = [int(lv.outcomes[row])] if lv.outcomes.ndim == 1 else \
-        [y for y in range(dom.space.m) if lv.outcomes[row, y] > 0 and dominated[row, y]]
-    y = next(y for y in chosen if dominated[row, y])
-    x = int(np.nonzero(n_xy[row, :, y] == n)[0][0])
-    return {"voters": n, "profile": _profile(dom, n, row), "outcome": _out(dom, lv, row),
-            "dominated": dom.space.names[y], "dominated_by": dom.space.names[x]}
+    """No alternative y wins when some x is above y for every voter."""
+    n_xy = support(dom.level(n).counts, dom.space)          # voters strictly preferring x to y
+    return _dominated_winner(dom, n, n_xy == n)
 
 
 def strong_pareto(dom: Domain, n: int) -> Cex | None:
     """No alternative y wins when some x is at least as good for every voter
     and strictly better for one (on strict rankings: the same as pareto)."""
+    n_xy = support(dom.level(n).counts, dom.space)
+    return _dominated_winner(dom, n, (n_xy.transpose(0, 2, 1) == 0) & (n_xy > 0))
+
+
+def _dominated_winner(dom: Domain, n: int, beats: np.ndarray) -> Cex | None:
+    """The first profile whose outcome is dominated (``beats[P, x, y]``: x
+    dominates y at profile P), with the dominated and a dominating alternative."""
     lv = dom.level(n)
-    n_xy = support(lv.counts, dom.space)                    # voters strictly preferring x to y
-    beats = (n_xy.transpose(0, 2, 1) == 0) & (n_xy > 0)    # [P, x, y]: nobody prefers y, somebody x
-    dominated = beats.any(axis=1)                          # P x m
+    dominated = np.asarray(beats.any(axis=1))               # P x m
     if lv.outcomes.ndim == 1:
         bad = dominated[np.arange(lv.size), lv.outcomes]
     else:
