@@ -62,6 +62,10 @@ class Span:
     end_column: int = 0
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            # no position: the file (or the option, `--lever`) alone; an
+            # error about no file at all names the program
+            return self.file if self.file and self.file != "<spec>" else "verigroup"
         return f"{self.file}:{self.line}:{self.column}"
 
 
