@@ -34,3 +34,13 @@ def test_hint_and_json() -> None:
     d = Diagnostic("E104", "unknown action", Span("f.vg", 3, 1), hint="did you mean `contribute`?")
     assert d.render("a\nb\nc").splitlines()[-1] == "  hint: did you mean `contribute`?"
     assert d.to_json()["line"] == 3
+
+
+def test_an_error_without_a_position_names_its_option_or_the_program() -> None:
+    from verigroup.diagnostics import Diagnostic, Span
+
+    assert str(Span("--lever", 0, 0)) == "--lever"
+    assert str(Span()) == "verigroup"
+    assert str(Span("<spec>", 0, 0)) == "verigroup"
+    assert str(Span("a.vg", 3, 7)) == "a.vg:3:7"
+    assert Diagnostic("E401", "unrecognized arguments: b").render().startswith("verigroup: error[E401]")
