@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from verigroup.elections.encode import _perm_rows_index
+from verigroup.elections.encode import ClauseBlocks, _perm_rows_index
 from verigroup.elections.profiles import IntArray, RankingSpace, full_profiles, multiset_rank, profile_json
 
 LEVEL_AXIOMS = ("pareto", "anonymity", "condorcet-winner", "condorcet-loser", "participation", "reinforcement",
@@ -44,7 +44,7 @@ def levels_size(n: int, r: int) -> int:
 
 
 @dataclass
-class LevelEncoding:
+class LevelEncoding(ClauseBlocks):
     """Profiles of sizes ``1..n``; global profile ``g = offset[k] + j`` for
     the ``j``-th ordered profile of ``k`` voters (lexicographic)."""
 
@@ -62,24 +62,6 @@ class LevelEncoding:
     @property
     def n_profiles(self) -> int:
         return int(self.canon.shape[0])
-
-    @property
-    def n_clauses(self) -> int:
-        return sum(int(c.shape[0]) for c, _ in self.blocks)
-
-    def add(self, clauses: IntArray, groups: IntArray | int) -> None:
-        clauses = np.asarray(clauses, dtype=np.int64)
-        if clauses.size == 0:
-            return
-        clauses = clauses.reshape(clauses.shape[0], -1)
-        g = np.full(clauses.shape[0], groups, dtype=np.int64) if np.isscalar(groups) else np.asarray(groups)
-        self.blocks.append((clauses, g))
-
-    def clause_lists(self) -> list[list[int]]:
-        out: list[list[int]] = []
-        for c, _ in self.blocks:
-            out.extend(c.tolist())
-        return out
 
     def win(self, g: IntArray | int, x: IntArray | int) -> IntArray:
         return 1 + self.canon[g] * self.space.m + np.asarray(x)

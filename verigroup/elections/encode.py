@@ -33,17 +33,12 @@ SCF_AXIOMS = ("pareto", "anonymity", "neutrality", "monotonicity", "condorcet-wi
 SWF_AXIOMS = ("pareto", "anonymity", "neutrality", "iia", "non-dictatorship")
 
 
-@dataclass
-class Encoding:
-    kind: str
-    n: int
-    space: RankingSpace
-    seqs: IntArray                 # P x n ordered profiles
-    canon: IntArray                # P: variable block of each profile
-    n_blocks: int
-    n_vars: int
-    blocks: list[tuple[IntArray, IntArray]] = field(default_factory=list)   # (clauses k-wide, groups)
-    notes: list[str] = field(default_factory=list)
+class ClauseBlocks:
+    """Clauses kept as numpy blocks (k-wide rows) with a group per clause
+    (the group an unsat core names); shared by the fixed-electorate and
+    the across-electorates encodings."""
+
+    blocks: list[tuple[IntArray, IntArray]]
 
     @property
     def n_clauses(self) -> int:
@@ -62,6 +57,20 @@ class Encoding:
         for c, _ in self.blocks:
             out.extend(c.tolist())
         return out
+
+
+@dataclass
+class Encoding(ClauseBlocks):
+    kind: str
+    n: int
+    space: RankingSpace
+    seqs: IntArray                 # P x n ordered profiles
+    canon: IntArray                # P: variable block of each profile
+    n_blocks: int
+    n_vars: int
+    blocks: list[tuple[IntArray, IntArray]] = field(default_factory=list)   # (clauses k-wide, groups)
+    notes: list[str] = field(default_factory=list)
+
 
     # ---- variables
     def win(self, p: IntArray, x: IntArray | int) -> IntArray:
