@@ -564,14 +564,19 @@ class _Convert:
                 return self.expr(x.children[1])
         return None
 
-    def st_move_stage(self, t: Tree, c: list[Any]) -> A.MoveStage:
+    def _label_agent(self, c: list[Any]) -> tuple[str | None, int, str, A.Expr | None]:
+        """A stage's optional label, the index of its agent child, the agent
+        and its family index (shared by move and verification stages)."""
         label = None
         k = 0
         if isinstance(c[0], Tree) and c[0].data == "stage_label":
             label = str(c[0].children[0])
             k = 1
         ag = c[k].children
-        agent, index = str(ag[0]), (self.expr(ag[2]) if len(ag) > 1 else None)
+        return label, k, str(ag[0]), (self.expr(ag[2]) if len(ag) > 1 else None)
+
+    def st_move_stage(self, t: Tree, c: list[Any]) -> A.MoveStage:
+        label, k, agent, index = self._label_agent(c)
         vc = c[k + 1].children
         verb_tok = vc[0]
         verb = {"CHOOSES": "chooses", "COMMITS": "commits", "SAYS": "says"}[verb_tok.type]
@@ -604,13 +609,7 @@ class _Convert:
 
     # ---- verification stage (issue 14)
     def st_verify_stage(self, t: Tree, c: list[Any]) -> A.VerifyStage:
-        label = None
-        k = 0
-        if isinstance(c[0], Tree) and c[0].data == "stage_label":
-            label = str(c[0].children[0])
-            k = 1
-        ag = c[k].children
-        agent, index = str(ag[0]), (self.expr(ag[2]) if len(ag) > 1 else None)
+        label, k, agent, index = self._label_agent(c)
         targets: list[A.StageRef] = []
         options: list[tuple[str, A.Expr, Span]] = []
         sees: None | str | tuple[A.StageRef, ...] = None
